@@ -1,0 +1,69 @@
+using Microsoft.CodeAnalysis;
+
+namespace CsBpf.Analyzers.Diagnostics
+{
+    /// <summary>
+    /// The descriptors of all CsBpf diagnostics, shared by the analyzers and the compiler (<c>csbpfc</c>), so
+    /// one ID always means one rule wherever it is reported.
+    /// </summary>
+    public static class BpfDiagnostics
+    {
+        private const string HelpBase = "https://github.com/csbpf/csbpf/blob/main/docs/diagnostics/";
+
+        private static DiagnosticDescriptor Error(string id, string title, string message, string category) =>
+            new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+                helpLinkUri: HelpBase + id + ".md");
+
+        /// <summary>CSBPF1001.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedConstruct = Error(RuleIdentifiers.UnsupportedConstruct,
+            "Construct not supported in BPF code",
+            "{0} is not supported in BPF code: {1}", "CsBpf.Language");
+
+        /// <summary>CSBPF1002.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedType = Error(RuleIdentifiers.UnsupportedType,
+            "Type not supported in BPF code",
+            "Type '{0}' cannot be used in BPF code: {1}", "CsBpf.Language");
+
+        /// <summary>CSBPF1003.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedCall = Error(RuleIdentifiers.UnsupportedCall,
+            "Call to a method that is not BPF code",
+            "'{0}' cannot be called from BPF code: only static methods of [BpfProgram] classes, BPF helpers (CsBpf.Bpf) and map methods can; move the logic into a static method of the program class", "CsBpf.Language");
+
+        /// <summary>CSBPF1004.</summary>
+        public static readonly DiagnosticDescriptor MissingLicense = Error(RuleIdentifiers.MissingLicense,
+            "BPF program has no license",
+            "[BpfProgram] class '{0}' has no license: write [BpfProgram(License = \"GPL\")] (the kernel refuses GPL-only helpers to non-GPL programs)", "CsBpf.Program");
+
+        /// <summary>CSBPF1005.</summary>
+        public static readonly DiagnosticDescriptor InvalidMapDeclaration = Error(RuleIdentifiers.InvalidMapDeclaration,
+            "Invalid map declaration",
+            "Map '{0}' is not valid: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1006.</summary>
+        public static readonly DiagnosticDescriptor InvalidProgramDeclaration = Error(RuleIdentifiers.InvalidProgramDeclaration,
+            "Invalid BPF program declaration",
+            "Program '{0}' is not valid: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1007.</summary>
+        public static readonly DiagnosticDescriptor SourceError = Error(RuleIdentifiers.SourceError,
+            "C# error in BPF code",
+            "{0}", "CsBpf.Language");
+
+        /// <summary>CSBPF2001.</summary>
+        public static readonly DiagnosticDescriptor BackendFailure = Error(RuleIdentifiers.BackendFailure,
+            "LLVM back end failed",
+            "LLVM could not compile '{0}': {1}", "CsBpf.Backend");
+
+        /// <summary>CSBPF3001.</summary>
+        public static readonly DiagnosticDescriptor LlvmNotFound = Error(RuleIdentifiers.LlvmNotFound,
+            "libLLVM not found",
+            "{0}", "CsBpf.Build");
+
+        /// <summary>All descriptors, for the docs test and the analyzers' SupportedDiagnostics.</summary>
+        public static readonly DiagnosticDescriptor[] All =
+        {
+            UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
+            InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound,
+        };
+    }
+}

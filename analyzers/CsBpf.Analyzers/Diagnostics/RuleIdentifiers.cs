@@ -1,0 +1,28 @@
+namespace CsBpf.Analyzers.Diagnostics
+{
+    /// <summary>
+    /// Every CsBpf diagnostic ID, in one place. Ranges: 0xxx verifier rules, 1xxx front end (language
+    /// subset), 2xxx back end (LLVM/object), 3xxx build and runtime.
+    /// </summary>
+    public static class RuleIdentifiers
+    {
+        /// <summary>A construct the BPF subset does not support.</summary>
+        public const string UnsupportedConstruct = "CSBPF1001";
+        /// <summary>A type that cannot be used in BPF code.</summary>
+        public const string UnsupportedType = "CSBPF1002";
+        /// <summary>A call to a method that is neither BPF code nor a helper.</summary>
+        public const string UnsupportedCall = "CSBPF1003";
+        /// <summary>A [BpfProgram] class without a license.</summary>
+        public const string MissingLicense = "CSBPF1004";
+        /// <summary>A malformed map declaration.</summary>
+        public const string InvalidMapDeclaration = "CSBPF1005";
+        /// <summary>A program method with a wrong signature or a malformed attach attribute.</summary>
+        public const string InvalidProgramDeclaration = "CSBPF1006";
+        /// <summary>The C# source has compile errors inside a [BpfProgram] class.</summary>
+        public const string SourceError = "CSBPF1007";
+        /// <summary>LLVM failed to verify or emit the module (an internal compiler error).</summary>
+        public const string BackendFailure = "CSBPF2001";
+        /// <summary>libLLVM could not be loaded.</summary>
+        public const string LlvmNotFound = "CSBPF3001";
+    }
+}

@@ -1,0 +1,17 @@
+namespace CsBpf;
+
+/// <summary>
+/// Binds a program-side stub method to a kernel BPF helper by its number (<c>enum bpf_func_id</c> in
+/// <c>include/uapi/linux/bpf.h</c>). The compiler turns calls to the stub into <c>call &lt;id&gt;</c>;
+/// the stub body is what the method does when the same code runs on the CLR.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class BpfHelperAttribute : Attribute
+{
+    /// <summary>Creates the attribute.</summary>
+    /// <param name="id">The helper number, e.g. 14 for <c>bpf_get_current_pid_tgid</c>.</param>
+    public BpfHelperAttribute(int id) => Id = id;
+
+    /// <summary>The helper number.</summary>
+    public int Id { get; }
+}

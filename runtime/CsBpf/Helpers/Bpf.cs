@@ -1,0 +1,34 @@
+namespace CsBpf;
+
+/// <summary>
+/// Kernel BPF helpers callable from BPF code. Each stub is bound to its helper number by
+/// <see cref="BpfHelperAttribute"/>; the bodies are what the calls do when the code runs on the CLR.
+/// </summary>
+public static class Bpf
+{
+    /// <summary>
+    /// <c>bpf_get_current_pid_tgid</c> (helper 14): the current task's thread-group id (the user-space
+    /// "pid") in the upper 32 bits and its thread id in the lower 32 bits.
+    /// </summary>
+    [BpfHelper(14)]
+    public static ulong GetCurrentPidTgid()
+    {
+        ulong pid = (uint)Environment.ProcessId;
+        return (pid << 32) | pid;
+    }
+
+    /// <summary><c>bpf_ktime_get_ns</c> (helper 5): monotonic time in nanoseconds, not counting suspend.</summary>
+    [BpfHelper(5)]
+    public static ulong KtimeGetNs() => (ulong)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
+
+    /// <summary><c>bpf_get_smp_processor_id</c> (helper 8): the CPU the program runs on.</summary>
+    [BpfHelper(8)]
+    public static uint GetSmpProcessorId() => (uint)Thread.GetCurrentProcessorId();
+
+    /// <summary>
+    /// <c>bpf_get_current_uid_gid</c> (helper 15): the current task's gid in the upper 32 bits and uid in
+    /// the lower 32 bits.
+    /// </summary>
+    [BpfHelper(15)]
+    public static ulong GetCurrentUidGid() => 0;
+}
