@@ -1,0 +1,15 @@
+namespace CsBpf.Compiler.Frontend;
+
+/// <summary>Metadata names of the program-side API the compiler recognises (runtime/CsBpf).</summary>
+internal static class WellKnownNames
+{
+    public const string BpfProgramAttribute = "CsBpf.BpfProgramAttribute";
+    public const string MapAttribute = "CsBpf.MapAttribute";
+    public const string TracepointAttribute = "CsBpf.TracepointAttribute";
+    public const string BpfHelperAttribute = "CsBpf.BpfHelperAttribute";
+    public const string BpfMapKindAttribute = "CsBpf.BpfMapKindAttribute";
+    public const string MapIntrinsicAttribute = "CsBpf.MapIntrinsicAttribute";
+    public const string TracepointContext = "CsBpf.TracepointContext";
+    public const string Unsafe = "System.Runtime.CompilerServices.Unsafe";
+    public const string Interlocked = "System.Threading.Interlocked";
+}

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace CsBpf.Compiler.Llvm;
+
+// Optimisation and object emission.
+internal sealed unsafe partial class LlvmModule
+{
+    private const int ObjectFile = 1; // LLVMObjectFile
+
+    /// <summary>
+    /// Optimises (O2 through the new pass manager, with the BPF target's own IR passes registered by the
+    /// target machine) and emits the BPF ELF object. Returns the bytes or throws <see cref="LlvmException"/>.
+    /// </summary>
+    public byte[] EmitObject(string cpu, bool optimize)
+    {
+        if (LibLlvm.GetTargetFromTriple(Triple, out nint target, out nint error) != 0)
+            throw new LlvmException("BPF target unavailable in libLLVM: " + TakeMessage(error));
+        // Reloc PIC/static does not matter for BPF; CodeGenLevelDefault (= O2) like clang -O2.
+        nint machine = LibLlvm.CreateTargetMachine(target, Triple, cpu, "", optimize ? 2 : 0, 0, 0);
+        try
+        {
+            nint layout = LibLlvm.CreateTargetDataLayout(machine);
+            nint layoutText = LibLlvm.CopyStringRepOfTargetData(layout);
+            LibLlvm.SetDataLayout(_module, Marshal.PtrToStringUTF8(layoutText)!);
+            LibLlvm.DisposeMessage(layoutText);
+            LibLlvm.DisposeTargetData(layout);
+
+            nint options = LibLlvm.CreatePassBuilderOptions();
+            try
+            {
+                nint passError = LibLlvm.RunPasses(_module, optimize ? "default<O2>" : "default<O0>", machine, options);
+                if (passError != 0)
+                {
+                    nint m = LibLlvm.GetErrorMessage(passError);
+                    string text = Marshal.PtrToStringUTF8(m) ?? "";
+                    LibLlvm.DisposeErrorMessage(m);
+                    throw new LlvmException("LLVM pass pipeline failed: " + text);
+                }
+            }
+            finally { LibLlvm.DisposePassBuilderOptions(options); }
+
+            if (LibLlvm.TargetMachineEmitToMemoryBuffer(machine, _module, ObjectFile, out nint emitError, out nint buffer) != 0)
+                throw new LlvmException("LLVM could not emit the object: " + TakeMessage(emitError));
+            try
+            {
+                return new ReadOnlySpan<byte>(LibLlvm.GetBufferStart(buffer), checked((int)LibLlvm.GetBufferSize(buffer))).ToArray();
+            }
+            finally { LibLlvm.DisposeMemoryBuffer(buffer); }
+        }
+        finally { LibLlvm.DisposeTargetMachine(machine); }
+    }
+
+    private static string TakeMessage(nint message)
+    {
+        if (message == 0) return "";
+        try { return Marshal.PtrToStringUTF8(message) ?? ""; }
+        finally { LibLlvm.DisposeMessage(message); }
+    }
+}

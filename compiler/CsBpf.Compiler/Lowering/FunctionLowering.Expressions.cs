@@ -1,0 +1,381 @@
+using CsBpf.Analyzers.Diagnostics;
+using CsBpf.Compiler.Llvm;
+using CsBpf.Compiler.Types;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace CsBpf.Compiler.Lowering;
+
+// Expressions: values (registers) and addresses (lvalues), with C#'s integer semantics.
+internal sealed partial class FunctionLowering
+{
+    /// <summary>A condition as <c>i1</c>.</summary>
+    private LValue EmitCondition(IOperation op) => EmitValue(op);
+
+    /// <summary>
+    /// The value of <paramref name="op"/> in register form: integers as iN, bool as i1, pointers as ptr,
+    /// structs as the address of their storage.
+    /// </summary>
+    private LValue EmitValue(IOperation op)
+    {
+        SetLocation(op.Syntax);
+        if (op.ConstantValue.HasValue && op.Type is not null) return EmitConstant(op.Type, op.ConstantValue.Value, op.Syntax.GetLocation());
+
+        switch (op)
+        {
+            case IConversionOperation conversion:
+                return EmitConversion(conversion);
+            case IBinaryOperation binary:
+                return EmitBinary(binary);
+            case IUnaryOperation unary:
+                return EmitUnary(unary);
+            case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IFlowCaptureReferenceOperation:
+                return LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation());
+            case ISimpleAssignmentOperation assignment:
+                return EmitAssignment(assignment);
+            case ICompoundAssignmentOperation compound:
+                return EmitCompoundAssignment(compound);
+            case IIncrementOrDecrementOperation increment:
+                return EmitIncrement(increment);
+            case IInvocationOperation invocation:
+                return EmitInvocation(invocation, resultUsed: true);
+            case IIsNullOperation isNull:
+                return _llvm.ICmp(IntPredicate.Eq, EmitValue(isNull.Operand), _llvm.ConstNull(_llvm.Ptr));
+            case IDefaultValueOperation defaultValue when defaultValue.Type is not null:
+                return EmitDefault(defaultValue.Type, op.Syntax.GetLocation());
+            case IAddressOfOperation addressOf:
+                return EmitAddress(addressOf.Reference);
+            case ISizeOfOperation sizeOf:
+                return _llvm.ConstInt(_llvm.I32, _module.LayoutOf(sizeOf.TypeOperand, op.Syntax.GetLocation()).Size);
+            case IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation or ITypeParameterObjectCreationOperation
+                when op.Type is { IsReferenceType: true } || op is IArrayCreationOperation:
+                throw Unsupported(op.Syntax.GetLocation(), "allocating an object or array", "BPF programs cannot use the managed heap; use locals, unmanaged structs, stackalloc or a map");
+            case IInterpolatedStringOperation:
+                throw Unsupported(op.Syntax.GetLocation(), "string interpolation", "strings are only allowed as formats of helpers like Bpf.Printk");
+            case IThrowOperation:
+                throw Unsupported(op.Syntax.GetLocation(), "throwing an exception", "BPF programs cannot throw; return an error code instead");
+            default:
+                throw Unsupported(op.Syntax.GetLocation(), DescribeOperation(op));
+        }
+    }
+
+    private static string DescribeOperation(IOperation op) => op.Kind switch
+    {
+        OperationKind.Literal when op.Type?.SpecialType == SpecialType.System_String => "a string",
+        OperationKind.Literal when op.Type?.SpecialType is SpecialType.System_Single or SpecialType.System_Double => "floating point",
+        _ => $"'{op.Syntax}' ({op.Kind})",
+    };
+
+    private LValue EmitConstant(ITypeSymbol type, object? value, Location at)
+    {
+        if (value is null)
+        {
+            if (type.IsReferenceType && type.SpecialType != SpecialType.System_String && type is not IPointerTypeSymbol)
+                throw Unsupported(at, "null of a reference type", "BPF code has no managed references");
+            if (type.SpecialType == SpecialType.System_String) throw Unsupported(at, "a string", "strings are only allowed as formats of helpers like Bpf.Printk");
+            return _llvm.ConstNull(_llvm.Ptr);
+        }
+        if (value is string) throw Unsupported(at, "a string", "strings are only allowed as formats of helpers like Bpf.Printk");
+        if (value is float or double or decimal) throw Unsupported(at, "floating point", "the kernel does not allow floating point in BPF programs; use integers");
+        TypeLayout layout = _module.LayoutOf(type, at);
+        if (layout.Category == TypeCategory.Boolean) return _llvm.ConstInt(_llvm.I1, (bool)value ? 1UL : 0UL);
+        if (layout.Category == TypeCategory.Pointer) return _llvm.ConstNull(_llvm.Ptr);
+        ulong bits = value switch
+        {
+            sbyte v => (ulong)v, byte v => v, short v => (ulong)v, ushort v => v, char v => v,
+            int v => (ulong)v, uint v => v, long v => (ulong)v, ulong v => v, nint v => (ulong)v, nuint v => v,
+            _ => Convert.ToUInt64(value),
+        };
+        return _llvm.ConstInt(layout.Memory, bits);
+    }
+
+    private LValue EmitDefault(ITypeSymbol type, Location at)
+    {
+        TypeLayout layout = _module.LayoutOf(type, at);
+        switch (layout.Category)
+        {
+            case TypeCategory.Boolean: return _llvm.ConstInt(_llvm.I1, 0);
+            case TypeCategory.Struct:
+                LValue temp = Alloca(layout.Memory, "default", layout.Align);
+                _llvm.MemSet(temp, 0, layout.Size, layout.Align);
+                return temp;
+            default: return _llvm.ConstNull(layout.Memory);
+        }
+    }
+
+    // ---- addresses ----
+
+    /// <summary>The address of an lvalue (or of a ref): a local's slot, a field, a dereferenced pointer.</summary>
+    private LValue EmitAddress(IOperation op)
+    {
+        switch (op)
+        {
+            case ILocalReferenceOperation local:
+                {
+                    LValue slot = SlotOf(local.Local, local.Local.Type, local.Local.RefKind != RefKind.None, op.Syntax.GetLocation());
+                    return local.Local.RefKind != RefKind.None ? _llvm.Load(_llvm.Ptr, slot, 8) : slot;
+                }
+            case IParameterReferenceOperation parameter:
+                {
+                    LValue slot = _slots[parameter.Parameter];
+                    return parameter.Parameter.RefKind != RefKind.None ? _llvm.Load(_llvm.Ptr, slot, 8) : slot;
+                }
+            case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out Capture capture):
+                return capture.IsAddress ? _llvm.Load(_llvm.Ptr, capture.Slot, 8) : capture.Slot;
+            case IFieldReferenceOperation { Instance: { } instance } field:
+                {
+                    TypeLayout owner = _module.LayoutOf(instance.Type!, op.Syntax.GetLocation());
+                    if (owner.Fields is null || !owner.Fields.TryGetValue(field.Field.Name, out var f))
+                        throw Unsupported(op.Syntax.GetLocation(), $"field '{field.Field.Name}' of '{instance.Type}'");
+                    LValue baseAddress = instance.Type!.IsValueType ? EmitAddress(instance) : EmitValue(instance);
+                    return _llvm.StructGep(owner.Memory, baseAddress, f.Index);
+                }
+            case IFieldReferenceOperation { Instance: null } staticField:
+                throw Unsupported(op.Syntax.GetLocation(), $"static field '{staticField.Field.Name}'",
+                    "only [Map] fields and constants can be used in BPF code for now");
+            case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef || invocation.TargetMethod.ReturnsByRefReadonly:
+                return EmitInvocation(invocation, resultUsed: true);
+            default:
+                // An rvalue used where an address is needed (e.g. a struct-valued expression): spill it.
+                if (op.Type is not null)
+                {
+                    TypeLayout layout = _module.LayoutOf(op.Type, op.Syntax.GetLocation());
+                    LValue value = EmitValue(op);
+                    if (layout.Category == TypeCategory.Struct) return value;
+                    LValue temp = Alloca(layout.Memory, "tmp", layout.Align);
+                    StoreScalar(layout, value, temp);
+                    return temp;
+                }
+                throw Unsupported(op.Syntax.GetLocation(), DescribeOperation(op));
+        }
+    }
+
+    private LValue LoadFrom(ITypeSymbol type, LValue address, Location at)
+    {
+        TypeLayout layout = _module.LayoutOf(type, at);
+        switch (layout.Category)
+        {
+            case TypeCategory.Struct:
+                return address;
+            case TypeCategory.Boolean:
+                // C# bools are one byte; any non-zero byte is true.
+                return _llvm.ICmp(IntPredicate.Ne, _llvm.Load(_llvm.I8, address, 1), _llvm.ConstInt(_llvm.I8, 0));
+            default:
+                return _llvm.Load(layout.Memory, address, layout.Align);
+        }
+    }
+
+    private void StoreScalar(TypeLayout layout, LValue value, LValue address)
+    {
+        switch (layout.Category)
+        {
+            case TypeCategory.Struct:
+                _llvm.MemCpy(address, value, layout.Size, layout.Align);
+                break;
+            case TypeCategory.Boolean:
+                _llvm.Store(_llvm.Cast(CastOpcode.ZExt, value, _llvm.I8), address, 1);
+                break;
+            default:
+                _llvm.Store(value, address, layout.Align);
+                break;
+        }
+    }
+
+    private void StoreTo(ITypeSymbol type, LValue value, LValue address, Location at) => StoreScalar(_module.LayoutOf(type, at), value, address);
+
+    // ---- assignments ----
+
+    private LValue EmitAssignment(ISimpleAssignmentOperation assignment)
+    {
+        Location at = assignment.Syntax.GetLocation();
+        if (assignment.IsRef)
+        {
+            LValue address = EmitAddress(assignment.Value);
+            LValue slot = assignment.Target switch
+            {
+                ILocalReferenceOperation l => SlotOf(l.Local, l.Local.Type, isRef: true, at),
+                IParameterReferenceOperation p => _slots[p.Parameter],
+                _ => throw Unsupported(at, "this ref assignment"),
+            };
+            _llvm.Store(address, slot, 8);
+            return address;
+        }
+        LValue value = EmitValue(assignment.Value);
+        LValue target = EmitAddress(assignment.Target);
+        StoreTo(assignment.Target.Type!, value, target, at);
+        return value;
+    }
+
+    private LValue EmitCompoundAssignment(ICompoundAssignmentOperation compound)
+    {
+        Location at = compound.Syntax.GetLocation();
+        if (compound.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
+        LValue address = EmitAddress(compound.Target);
+        ITypeSymbol targetType = compound.Target.Type!;
+        LValue current = LoadFrom(targetType, address, at);
+        ITypeSymbol operationType = compound.InConversion.IsIdentity || compound.InConversion.Exists == false
+            ? targetType : compound.OperatorMethod?.Parameters[0].Type ?? PromotedType(targetType, compound.Value.Type!);
+        LValue left = ConvertInteger(current, targetType, operationType, at);
+        LValue right = EmitValue(compound.Value);
+        right = ConvertInteger(right, compound.Value.Type!, compound.OperatorKind is BinaryOperatorKind.LeftShift or BinaryOperatorKind.RightShift or BinaryOperatorKind.UnsignedRightShift ? compound.Value.Type! : operationType, at);
+        LValue result = EmitArithmetic(compound.OperatorKind, left, right, operationType, compound.Value.Type!, at);
+        result = ConvertInteger(result, operationType, targetType, at);
+        StoreTo(targetType, result, address, at);
+        return result;
+    }
+
+    /// <summary>The type C#'s binary numeric promotion gives a compound assignment's operation.</summary>
+    private ITypeSymbol PromotedType(ITypeSymbol target, ITypeSymbol value)
+    {
+        TypeLayout t = _module.LayoutOf(target, Location.None);
+        if (t.Category == TypeCategory.Boolean) return target;
+        if (t.Size < 4) return _module.Compilation.GetSpecialType(SpecialType.System_Int32);
+        return target;
+    }
+
+    private LValue EmitIncrement(IIncrementOrDecrementOperation increment)
+    {
+        Location at = increment.Syntax.GetLocation();
+        if (increment.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
+        ITypeSymbol type = increment.Target.Type!;
+        TypeLayout layout = _module.LayoutOf(type, at);
+        if (layout.Category != TypeCategory.Integer) throw Unsupported(at, $"++/-- on '{type}'");
+        LValue address = EmitAddress(increment.Target);
+        LValue old = _llvm.Load(layout.Memory, address, layout.Align);
+        LValue one = _llvm.ConstInt(layout.Memory, 1);
+        LValue updated = _llvm.Binary(increment.Kind == OperationKind.Increment ? BinaryOpcode.Add : BinaryOpcode.Sub, old, one);
+        _llvm.Store(updated, address, layout.Align);
+        return increment.IsPostfix ? old : updated;
+    }
+
+    // ---- operators ----
+
+    private LValue EmitConversion(IConversionOperation conversion)
+    {
+        Location at = conversion.Syntax.GetLocation();
+        ITypeSymbol to = conversion.Type!;
+        ITypeSymbol from = conversion.Operand.Type ?? to;
+        if (conversion.OperatorMethod is not null) throw Unsupported(at, "a user-defined conversion", "call a static method instead");
+        if (conversion.Conversion.IsReference || conversion.Conversion.IsNullable || from.IsReferenceType || to.IsReferenceType)
+            throw Unsupported(at, $"the conversion from '{from}' to '{to}'", "boxing, reference and nullable conversions need the managed heap");
+        if (conversion.IsChecked && conversion.Conversion.IsNumeric)
+            throw Unsupported(at, "a checked conversion", "BPF has no overflow traps; use an unchecked cast after a range test");
+        LValue value = EmitValue(conversion.Operand);
+        return ConvertInteger(value, from, to, at);
+    }
+
+    /// <summary>C#'s integer conversions: truncation when narrowing, sign or zero extension (by the source's
+    /// signedness) when widening; pointer/integer conversions as ptrtoint/inttoptr.</summary>
+    private LValue ConvertInteger(LValue value, ITypeSymbol from, ITypeSymbol to, Location at)
+    {
+        if (SymbolEqualityComparer.Default.Equals(from, to)) return value;
+        TypeLayout f = _module.LayoutOf(from, at), t = _module.LayoutOf(to, at);
+        if (f.Category == TypeCategory.Pointer && t.Category == TypeCategory.Pointer) return value;
+        if (f.Category == TypeCategory.Pointer && t.Category == TypeCategory.Integer) return _llvm.Cast(CastOpcode.PtrToInt, value, t.Memory);
+        if (f.Category == TypeCategory.Integer && t.Category == TypeCategory.Pointer)
+            return _llvm.Cast(CastOpcode.IntToPtr, f.Size < 8 ? _llvm.Cast(f.IsSigned ? CastOpcode.SExt : CastOpcode.ZExt, value, _llvm.I64) : value, _llvm.Ptr);
+        if (f.Category == TypeCategory.Boolean && t.Category == TypeCategory.Boolean) return value;
+        if (f.Category != TypeCategory.Integer || t.Category != TypeCategory.Integer)
+            throw Unsupported(at, $"the conversion from '{from}' to '{to}'");
+        if (t.Size == f.Size) return value;
+        if (t.Size < f.Size) return _llvm.Cast(CastOpcode.Trunc, value, t.Memory);
+        return _llvm.Cast(f.IsSigned ? CastOpcode.SExt : CastOpcode.ZExt, value, t.Memory);
+    }
+
+    private LValue EmitUnary(IUnaryOperation unary)
+    {
+        Location at = unary.Syntax.GetLocation();
+        if (unary.OperatorMethod is not null) throw Unsupported(at, "a user-defined operator", "call a static method instead");
+        if (unary.IsChecked && unary.OperatorKind == UnaryOperatorKind.Minus)
+            throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
+        LValue operand = EmitValue(unary.Operand);
+        return unary.OperatorKind switch
+        {
+            UnaryOperatorKind.Plus => operand,
+            UnaryOperatorKind.Minus => _llvm.Neg(operand),
+            UnaryOperatorKind.BitwiseNegation => _llvm.Not(operand),
+            UnaryOperatorKind.Not => _llvm.Not(operand),
+            _ => throw Unsupported(at, $"the unary operator {unary.OperatorKind}"),
+        };
+    }
+
+    private LValue EmitBinary(IBinaryOperation binary)
+    {
+        Location at = binary.Syntax.GetLocation();
+        if (binary.OperatorMethod is not null) throw Unsupported(at, $"the user-defined operator '{binary.OperatorMethod.ToDisplayString()}'", "call a static method instead");
+        if (binary.IsChecked && binary.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply)
+            throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
+        ITypeSymbol operandType = binary.LeftOperand.Type!;
+        if (operandType is IPointerTypeSymbol && binary.OperatorKind is not (BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals))
+            throw Unsupported(at, "pointer arithmetic", "not supported yet; index a span or struct field instead");
+        LValue left = EmitValue(binary.LeftOperand);
+        LValue right = EmitValue(binary.RightOperand);
+        return EmitArithmetic(binary.OperatorKind, left, right, operandType, binary.RightOperand.Type!, at, binary.RightOperand);
+    }
+
+    private LValue EmitArithmetic(BinaryOperatorKind kind, LValue left, LValue right, ITypeSymbol type, ITypeSymbol rightType, Location at, IOperation? rightOperand = null)
+    {
+        TypeLayout layout = _module.LayoutOf(type, at);
+        bool signed = layout.IsSigned;
+        switch (kind)
+        {
+            case BinaryOperatorKind.Add: return _llvm.Binary(BinaryOpcode.Add, left, right);
+            case BinaryOperatorKind.Subtract: return _llvm.Binary(BinaryOpcode.Sub, left, right);
+            case BinaryOperatorKind.Multiply: return _llvm.Binary(BinaryOpcode.Mul, left, right);
+            case BinaryOperatorKind.And: return _llvm.Binary(BinaryOpcode.And, left, right);
+            case BinaryOperatorKind.Or: return _llvm.Binary(BinaryOpcode.Or, left, right);
+            case BinaryOperatorKind.ExclusiveOr: return _llvm.Binary(BinaryOpcode.Xor, left, right);
+            case BinaryOperatorKind.Divide:
+            case BinaryOperatorKind.Remainder:
+                return EmitDivision(kind, left, right, signed, at, rightOperand);
+            case BinaryOperatorKind.LeftShift:
+            case BinaryOperatorKind.RightShift:
+            case BinaryOperatorKind.UnsignedRightShift:
+                {
+                    // C# masks the count to the operand width (count & 31 or & 63); LLVM would make it poison.
+                    int width = (int)layout.Size * 8;
+                    LValue count = ConvertInteger(right, rightType, type, at);
+                    count = _llvm.Binary(BinaryOpcode.And, count, _llvm.ConstInt(layout.Memory, (ulong)(width - 1)));
+                    BinaryOpcode op = kind == BinaryOperatorKind.LeftShift ? BinaryOpcode.Shl
+                        : kind == BinaryOperatorKind.RightShift && signed ? BinaryOpcode.AShr : BinaryOpcode.LShr;
+                    return _llvm.Binary(op, left, count);
+                }
+            case BinaryOperatorKind.Equals: return _llvm.ICmp(IntPredicate.Eq, left, right);
+            case BinaryOperatorKind.NotEquals: return _llvm.ICmp(IntPredicate.Ne, left, right);
+            case BinaryOperatorKind.LessThan: return _llvm.ICmp(signed ? IntPredicate.Slt : IntPredicate.Ult, left, right);
+            case BinaryOperatorKind.LessThanOrEqual: return _llvm.ICmp(signed ? IntPredicate.Sle : IntPredicate.Ule, left, right);
+            case BinaryOperatorKind.GreaterThan: return _llvm.ICmp(signed ? IntPredicate.Sgt : IntPredicate.Ugt, left, right);
+            case BinaryOperatorKind.GreaterThanOrEqual: return _llvm.ICmp(signed ? IntPredicate.Sge : IntPredicate.Uge, left, right);
+            default:
+                throw Unsupported(at, $"the operator {kind}");
+        }
+    }
+
+    /// <summary>
+    /// Division keeps C#'s meaning or is refused: BPF defines x/0 = 0 and x%0 = x where C# throws, and
+    /// signed division needs cpu v4 (<c>sdiv</c>). Until the general guards land, the divisor must be a
+    /// non-zero constant (and, when signed, not -1 with cpu &lt; v4).
+    /// </summary>
+    private LValue EmitDivision(BinaryOperatorKind kind, LValue left, LValue right, bool signed, Location at, IOperation? rightOperand)
+    {
+        object? divisor = rightOperand?.ConstantValue is { HasValue: true } c ? c.Value : null;
+        bool nonZeroConstant = divisor is not null && Convert.ToDecimal(divisor) != 0;
+        if (!nonZeroConstant)
+            throw Unsupported(at, "division or remainder by a value that is not a non-zero constant",
+                "C# throws on division by zero but BPF returns 0; divide by a non-zero constant");
+        if (signed && _module.CpuVersion < 4)
+            throw Unsupported(at, "signed division or remainder with BPF cpu < v4",
+                "use unsigned operands, or set <CsBpfCpu>v4</CsBpfCpu> (sdiv/smod need Linux 6.6+)");
+        if (signed && Convert.ToDecimal(divisor) == -1)
+            throw Unsupported(at, "signed division by -1", "C# throws for MinValue / -1; negate instead");
+        BinaryOpcode op = (kind, signed) switch
+        {
+            (BinaryOperatorKind.Divide, false) => BinaryOpcode.UDiv,
+            (BinaryOperatorKind.Divide, true) => BinaryOpcode.SDiv,
+            (_, false) => BinaryOpcode.URem,
+            _ => BinaryOpcode.SRem,
+        };
+        return _llvm.Binary(op, left, right);
+    }
+}

@@ -1,0 +1,282 @@
+using CsBpf.Analyzers.Diagnostics;
+using CsBpf.Compiler.Llvm;
+using CsBpf.Compiler.Types;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace CsBpf.Compiler.Lowering;
+
+/// <summary>
+/// Lowers one method body, walking Roslyn's <see cref="ControlFlowGraph"/>: one LLVM block per reachable
+/// basic block, every local, parameter and flow capture in an entry-block <c>alloca</c> (LLVM's mem2reg/SROA
+/// turn them into registers). Partial files: expressions, calls and intrinsics.
+/// </summary>
+internal sealed partial class FunctionLowering
+{
+    private readonly ModuleLowering _module;
+    private readonly LlvmModule _llvm;
+    private readonly IMethodSymbol _method;
+    private readonly LValue _function;
+    private readonly Dictionary<ISymbol, LValue> _slots = new(SymbolEqualityComparer.Default);
+    private readonly Dictionary<CaptureId, Capture> _captures = new();
+    private readonly Dictionary<BasicBlock, LBlock> _blocks = new();
+    private LMetadata _subprogram;
+    private LMetadata _file;
+    private LBlock _allocaBlock;
+    private LMetadata _location;
+
+    /// <summary>A flow capture: a stack slot holding either a value or, for struct and ref captures, an address.</summary>
+    private readonly record struct Capture(LValue Slot, LType Type, bool IsAddress);
+
+    public FunctionLowering(ModuleLowering module, IMethodSymbol method, LValue function)
+    {
+        _module = module;
+        _llvm = module.Llvm;
+        _method = method;
+        _function = function;
+    }
+
+    private Location MethodLocation => _method.Locations.FirstOrDefault() ?? Location.None;
+
+    public void Lower()
+    {
+        SyntaxReference syntaxRef = _method.DeclaringSyntaxReferences[0];
+        SyntaxNode syntax = syntaxRef.GetSyntax();
+        SemanticModel model = _module.Compilation.GetSemanticModel(syntaxRef.SyntaxTree);
+        if (model.GetOperation(syntax) is not IMethodBodyOperation body)
+            throw Unsupported(MethodLocation, "a method without a block or expression body");
+        ControlFlowGraph cfg = ControlFlowGraph.Create(body);
+
+        _file = _module.FileFor(syntaxRef.SyntaxTree);
+        uint line = Line(syntax.GetLocation());
+        LMetadata[] parameterTypes = _method.Parameters
+            .Select(p => p.RefKind != RefKind.None ? _llvm.DiPointer(_module.Types.DebugType(p.Type)) : _module.Types.DebugType(p.Type)).ToArray();
+        LMetadata fnType = _llvm.DiSubroutineType(_file, [_method.ReturnsVoid ? default : DebugTypeOfReturn(), .. parameterTypes]);
+        _subprogram = _llvm.DiFunction(_file, _method.Name, _file, line, fnType, localToUnit: !IsProgram);
+        LlvmModule.SetSubprogram(_function, _subprogram);
+        foreach (IParameterSymbol p in _method.Parameters)
+            _llvm.DiParameter(_subprogram, p.Name, (uint)p.Ordinal + 1, _file, line, parameterTypes[p.Ordinal]);
+
+        _allocaBlock = _llvm.AppendBlock(_function, "entry");
+        foreach (BasicBlock block in cfg.Blocks)
+            if (block.IsReachable && block.Kind == BasicBlockKind.Block)
+                _blocks[block] = _llvm.AppendBlock(_function, "bb" + block.Ordinal);
+
+        _llvm.PositionAtEnd(_allocaBlock);
+        SetLocation(syntax);
+        SpillParameters();
+
+        foreach (BasicBlock block in cfg.Blocks)
+        {
+            if (!block.IsReachable) continue;
+            switch (block.Kind)
+            {
+                case BasicBlockKind.Entry:
+                    break;
+                case BasicBlockKind.Block:
+                    _llvm.PositionAtEnd(_blocks[block]);
+                    LowerBlock(block);
+                    break;
+                case BasicBlockKind.Exit:
+                    break;
+            }
+        }
+
+        // The entry block holds the allocas; it falls into the first real block.
+        _llvm.PositionAtEnd(_allocaBlock);
+        SetLocation(syntax);
+        BasicBlock first = cfg.Blocks[0].FallThroughSuccessor!.Destination!;
+        EmitBranchTo(first, syntax);
+    }
+
+    private bool IsProgram => _module.Model.Programs.Any(p => SymbolEqualityComparer.Default.Equals(p.Method, _method));
+
+    private LMetadata DebugTypeOfReturn() =>
+        _method.ReturnsByRef || _method.ReturnsByRefReadonly ? _llvm.DiPointer(_module.Types.DebugType(_method.ReturnType)) : _module.Types.DebugType(_method.ReturnType);
+
+    private void SpillParameters()
+    {
+        foreach (IParameterSymbol p in _method.Parameters)
+        {
+            LValue value = LlvmModule.Param(_function, p.Ordinal);
+            if (p.RefKind != RefKind.None)
+            {
+                LValue slot = _llvm.Alloca(_llvm.Ptr, p.Name, 8);
+                _llvm.Store(value, slot, 8);
+                _slots[p] = slot;
+            }
+            else
+            {
+                TypeLayout layout = _module.LayoutOf(p.Type, p.Locations.FirstOrDefault() ?? MethodLocation);
+                LValue slot = _llvm.Alloca(layout.Memory, p.Name, layout.Align);
+                StoreScalar(layout, value, slot);
+                _slots[p] = slot;
+            }
+        }
+    }
+
+    private void LowerBlock(BasicBlock block)
+    {
+        foreach (IOperation statement in block.Operations)
+        {
+            SetLocation(statement.Syntax);
+            EmitStatement(statement);
+        }
+
+        ControlFlowBranch? fallThrough = block.FallThroughSuccessor;
+        if (block.ConditionKind != ControlFlowConditionKind.None)
+        {
+            SetLocation(block.BranchValue!.Syntax);
+            LValue condition = EmitCondition(block.BranchValue!);
+            BasicBlock whenCondition = block.ConditionalSuccessor!.Destination!;
+            BasicBlock otherwise = fallThrough!.Destination!;
+            LBlock a = TargetBlock(whenCondition, block.BranchValue.Syntax), b = TargetBlock(otherwise, block.BranchValue.Syntax);
+            if (block.ConditionKind == ControlFlowConditionKind.WhenTrue) _llvm.CondBr(condition, a, b);
+            else _llvm.CondBr(condition, b, a);
+            return;
+        }
+
+        SyntaxNode branchSyntax = block.BranchValue?.Syntax ?? block.Operations.LastOrDefault()?.Syntax ?? _method.DeclaringSyntaxReferences[0].GetSyntax();
+        switch (fallThrough?.Semantics)
+        {
+            case ControlFlowBranchSemantics.Regular:
+                EmitBranchTo(fallThrough.Destination!, branchSyntax);
+                break;
+            case ControlFlowBranchSemantics.Return:
+                SetLocation(branchSyntax);
+                EmitReturn(block.BranchValue);
+                break;
+            case ControlFlowBranchSemantics.Throw:
+            case ControlFlowBranchSemantics.Rethrow:
+                throw Unsupported(branchSyntax.GetLocation(), "throwing an exception",
+                    "BPF programs cannot throw; return an error code instead");
+            default:
+                throw Unsupported(branchSyntax.GetLocation(), $"this control flow ({fallThrough?.Semantics})",
+                    "try/catch/finally, using and lock are not supported in BPF code");
+        }
+    }
+
+    /// <summary>The LLVM block a CFG edge lands on; an edge to the exit block is a return (void methods).</summary>
+    private LBlock TargetBlock(BasicBlock destination, SyntaxNode at)
+    {
+        if (destination.Kind != BasicBlockKind.Exit) return _blocks[destination];
+        LBlock current = _llvm.CurrentBlock;
+        LBlock exit = _llvm.AppendBlock(_function, "exit");
+        _llvm.PositionAtEnd(exit);
+        EmitReturn(null);
+        _llvm.PositionAtEnd(current);
+        return exit;
+    }
+
+    private void EmitBranchTo(BasicBlock destination, SyntaxNode at)
+    {
+        if (destination.Kind == BasicBlockKind.Exit) EmitReturn(null);
+        else _llvm.Br(_blocks[destination]);
+    }
+
+    private void EmitReturn(IOperation? value)
+    {
+        if (_method.ReturnsVoid)
+        {
+            _llvm.RetVoid();
+            return;
+        }
+        if (value is null)
+        {
+            // Reached the end of a non-void method: C# makes this impossible.
+            _llvm.Unreachable();
+            return;
+        }
+        if (_method.ReturnsByRef || _method.ReturnsByRefReadonly)
+        {
+            _llvm.Ret(EmitAddress(value));
+            return;
+        }
+        _llvm.Ret(EmitValue(value));
+    }
+
+    private void EmitStatement(IOperation statement)
+    {
+        switch (statement)
+        {
+            case IFlowCaptureOperation capture:
+                EmitCapture(capture);
+                break;
+            case IExpressionStatementOperation { Operation: IInvocationOperation invocation }:
+                EmitInvocation(invocation, resultUsed: false);
+                break;
+            case IExpressionStatementOperation expression:
+                EmitValue(expression.Operation);
+                break;
+            case IFlowAnonymousFunctionOperation:
+                throw Unsupported(statement.Syntax.GetLocation(), "a lambda or anonymous function", "BPF code cannot allocate delegates; use a static method");
+            default:
+                EmitValue(statement);
+                break;
+        }
+    }
+
+    private void EmitCapture(IFlowCaptureOperation capture)
+    {
+        IOperation value = capture.Value;
+        TypeLayout? layout = value.Type is null ? null : _module.LayoutOf(value.Type, value.Syntax.GetLocation());
+        bool byAddress = layout?.Category == TypeCategory.Struct || IsRefValued(value);
+        LType slotType = byAddress ? _llvm.Ptr : RegisterType(layout!);
+        if (!_captures.TryGetValue(capture.Id, out Capture slot))
+        {
+            slot = new Capture(Alloca(slotType, "capture"), slotType, byAddress);
+            _captures[capture.Id] = slot;
+        }
+        LValue v = byAddress ? EmitAddress(value) : EmitValue(value);
+        _llvm.Store(v, slot.Slot, byAddress ? 8u : layout!.Align);
+    }
+
+    /// <summary>Operations whose result is a reference (ref-returning calls, ref locals used as refs).</summary>
+    private static bool IsRefValued(IOperation op) => op switch
+    {
+        IInvocationOperation inv => inv.TargetMethod.ReturnsByRef || inv.TargetMethod.ReturnsByRefReadonly,
+        _ => false,
+    };
+
+    private LValue Alloca(LType type, string name, uint align = 8)
+    {
+        LBlock current = _llvm.CurrentBlock;
+        LValue first = LlvmModule.FirstInstruction(_allocaBlock);
+        if (first.IsNull) _llvm.PositionAtEnd(_allocaBlock);
+        else _llvm.PositionBefore(first);
+        LValue slot = _llvm.Alloca(type, name, align);
+        _llvm.PositionAtEnd(current);
+        // Positioning before an instruction takes over that instruction's debug location; restore ours.
+        _llvm.SetLocation(_location);
+        return slot;
+    }
+
+    private LValue SlotOf(ISymbol symbol, ITypeSymbol type, bool isRef, Location at)
+    {
+        if (_slots.TryGetValue(symbol, out LValue slot)) return slot;
+        if (isRef)
+            slot = Alloca(_llvm.Ptr, symbol.Name);
+        else
+        {
+            TypeLayout layout = _module.LayoutOf(type, at);
+            slot = Alloca(layout.Memory, symbol.Name, layout.Align);
+        }
+        _slots[symbol] = slot;
+        return slot;
+    }
+
+    private void SetLocation(SyntaxNode syntax)
+    {
+        FileLinePositionSpan span = syntax.GetLocation().GetLineSpan();
+        _location = _llvm.DiLocation((uint)span.StartLinePosition.Line + 1, (uint)span.StartLinePosition.Character + 1, _subprogram);
+        _llvm.SetLocation(_location);
+    }
+
+    private static uint Line(Location location) => (uint)location.GetLineSpan().StartLinePosition.Line + 1;
+
+    private LType RegisterType(TypeLayout layout) => layout.Category == TypeCategory.Boolean ? _llvm.I1 : layout.Memory;
+
+    private static LoweringException Unsupported(Location at, string what, string instead = "it has no BPF equivalent") =>
+        new(Diagnostic.Create(BpfDiagnostics.UnsupportedConstruct, at, what, instead));
+}

@@ -1,0 +1,149 @@
+using CsBpf.Analyzers.Diagnostics;
+using CsBpf.Compiler.Frontend;
+using CsBpf.Compiler.Llvm;
+using CsBpf.Compiler.Types;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace CsBpf.Compiler.Lowering;
+
+/// <summary>
+/// Lowers one <c>[BpfProgram]</c> class to one LLVM module: maps (<c>.maps</c>), license, program entry
+/// points (their sections) and every static method they call (internal BPF-to-BPF functions), with debug
+/// info that the BPF back end turns into BTF and line info.
+/// </summary>
+internal sealed partial class ModuleLowering : IDisposable
+{
+    private readonly Dictionary<SyntaxTree, LMetadata> _files = new();
+    private readonly Dictionary<IMethodSymbol, (LValue Function, LType Type)> _functions = new(SymbolEqualityComparer.Default);
+    private readonly Queue<IMethodSymbol> _pending = new();
+
+    public ModuleLowering(CSharpCompilation compilation, BpfClassModel model, BpfCompilerOptions options, List<Diagnostic> diagnostics)
+    {
+        Compilation = compilation;
+        Model = model;
+        Options = options;
+        Diagnostics = diagnostics;
+        Llvm = new LlvmModule(model.FullName);
+        Types = new TypeMapper(Llvm);
+        CpuVersion = options.Cpu is ['v', var d] && d is >= '1' and <= '4' ? d - '0' : 3;
+    }
+
+    public CSharpCompilation Compilation { get; }
+    public BpfClassModel Model { get; }
+    public BpfCompilerOptions Options { get; }
+    public List<Diagnostic> Diagnostics { get; }
+    public LlvmModule Llvm { get; }
+    public TypeMapper Types { get; }
+    public int CpuVersion { get; }
+    public LMetadata CompileUnit { get; private set; }
+    public Dictionary<IFieldSymbol, LValue> MapGlobals { get; } = new(SymbolEqualityComparer.Default);
+
+    /// <summary>Lowers the class and emits the object, or returns null after reporting diagnostics.</summary>
+    public byte[]? Lower(CancellationToken cancellationToken)
+    {
+        int errorsBefore = Diagnostics.Count;
+        SyntaxTree primaryTree = Model.Class.DeclaringSyntaxReferences[0].SyntaxTree;
+        LMetadata file = FileFor(primaryTree);
+        Types.File = file;
+        CompileUnit = Llvm.DiCompileUnit(file, "CsBpf");
+        Llvm.AddModuleFlag("Dwarf Version", 1, 5);
+        Llvm.AddModuleFlag("Debug Info Version", 1, 3);
+
+        foreach (MapModel map in Model.Maps) EmitMap(map);
+        EmitLicense(Model.License, file);
+
+        foreach (ProgramModel program in Model.Programs) DeclareFunction(program.Method, program.Section);
+        while (_pending.TryDequeue(out IMethodSymbol? method))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            LowerFunction(method);
+        }
+        if (Diagnostics.Count != errorsBefore) return null;
+
+        Llvm.FinalizeDebugInfo();
+        if (Llvm.Verify() is { } problem)
+            throw new LlvmException("the generated IR is invalid: " + problem + "\n" + Llvm.PrintIr());
+        return Llvm.EmitObject(Options.Cpu, Options.Optimize);
+    }
+
+    /// <summary>The debug-info file of a syntax tree (absolute path, so BTF line info names the real file).</summary>
+    public LMetadata FileFor(SyntaxTree tree)
+    {
+        if (!_files.TryGetValue(tree, out LMetadata file))
+        {
+            string path = tree.FilePath is { Length: > 0 } p ? p : "<source>";
+            file = Llvm.DiFile(path, "");
+            _files[tree] = file;
+        }
+        return file;
+    }
+
+    /// <summary>The LLVM function of <paramref name="method"/>, declared (and queued for lowering) on first use.</summary>
+    public (LValue Function, LType Type) GetOrDeclareFunction(IMethodSymbol method, Location callSite)
+    {
+        if (_functions.TryGetValue(method, out var known)) return known;
+        if (method.DeclaringSyntaxReferences.IsEmpty || !method.IsStatic || method.IsGenericMethod || method.IsAbstract)
+            throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedCall, callSite, method.ToDisplayString()));
+        return DeclareFunction(method, section: null);
+    }
+
+    private (LValue, LType) DeclareFunction(IMethodSymbol method, string? section)
+    {
+        Location at = method.Locations.FirstOrDefault() ?? Location.None;
+        LType returnType = method.ReturnsVoid ? Llvm.Void
+            : method.ReturnsByRef || method.ReturnsByRefReadonly ? Llvm.Ptr
+            : RegisterTypeOf(method.ReturnType, at);
+        var parameters = method.Parameters.Select(p => p.RefKind != RefKind.None ? Llvm.Ptr : RegisterTypeOf(p.Type, p.Locations.FirstOrDefault() ?? at)).ToArray();
+        LType fnType = Llvm.Function(returnType, parameters);
+        string name = section is not null ? method.Name : MangledName(method);
+        LValue fn = Llvm.AddFunction(name, fnType, section is not null ? Linkage.External : Linkage.Internal, section);
+        _functions[method] = (fn, fnType);
+        _pending.Enqueue(method);
+        return (fn, fnType);
+    }
+
+    /// <summary>BPF-to-BPF callees get unique, stable names: Type_Method, plus the arity for overloads.</summary>
+    private string MangledName(IMethodSymbol method)
+    {
+        string baseName = method.ContainingType.Name + "_" + method.Name;
+        bool overloaded = method.ContainingType.GetMembers(method.Name).Length > 1;
+        return overloaded ? baseName + "_" + method.Parameters.Length + "_" + string.Join("_", method.Parameters.Select(p => p.Type.Name)) : baseName;
+    }
+
+    /// <summary>The LLVM type a value of <paramref name="type"/> has in registers and as a parameter.</summary>
+    public LType RegisterTypeOf(ITypeSymbol type, Location at)
+    {
+        TypeLayout layout = LayoutOf(type, at);
+        return layout.Category switch
+        {
+            TypeCategory.Boolean => Llvm.I1,
+            TypeCategory.Struct => throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedType, at, type.ToDisplayString(),
+                "structs cannot be passed or returned by value between BPF functions yet; pass them by ref")),
+            _ => layout.Memory,
+        };
+    }
+
+    public TypeLayout LayoutOf(ITypeSymbol type, Location at) =>
+        Types.TryGetLayout(type, out string? why) ?? throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedType, at, type.ToDisplayString(), why ?? ""));
+
+    private void LowerFunction(IMethodSymbol method)
+    {
+        Location at = method.Locations.FirstOrDefault() ?? Location.None;
+        try
+        {
+            new FunctionLowering(this, method, _functions[method].Function).Lower();
+        }
+        catch (LoweringException e)
+        {
+            Diagnostics.Add(e.Diagnostic);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Never crash the build on a compiler bug: report it where it happened.
+            Diagnostics.Add(Diagnostic.Create(BpfDiagnostics.BackendFailure, at, method.Name, "internal compiler error: " + e));
+        }
+    }
+
+    public void Dispose() => Llvm.Dispose();
+}

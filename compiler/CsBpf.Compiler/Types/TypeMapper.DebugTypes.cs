@@ -1,0 +1,65 @@
+using CsBpf.Compiler.Frontend;
+using CsBpf.Compiler.Llvm;
+using Microsoft.CodeAnalysis;
+
+namespace CsBpf.Compiler.Types;
+
+// Debug-info types. The BPF back end turns them into BTF, so these names are what `bpftool btf dump`
+// shows for map keys and values: C# names (uint, ulong, the struct's name).
+internal sealed partial class TypeMapper
+{
+    private readonly Dictionary<ITypeSymbol, LMetadata> _debugTypes = new(SymbolEqualityComparer.Default);
+
+    public LMetadata File { get; set; }
+
+    /// <summary>The debug type of <paramref name="type"/>; requires a prior successful <see cref="TryGetLayout"/>.</summary>
+    public LMetadata DebugType(ITypeSymbol type)
+    {
+        if (_debugTypes.TryGetValue(type, out LMetadata cached)) return cached;
+        LMetadata result = ComputeDebugType(type);
+        _debugTypes[type] = result;
+        return result;
+    }
+
+    private LMetadata ComputeDebugType(ITypeSymbol type)
+    {
+        string name = type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean: return llvm.DiBasicType("bool", 8, DwarfEncoding.Boolean);
+            case SpecialType.System_SByte: return llvm.DiBasicType("sbyte", 8, DwarfEncoding.SignedChar);
+            case SpecialType.System_Byte: return llvm.DiBasicType("byte", 8, DwarfEncoding.UnsignedChar);
+            case SpecialType.System_Char: return llvm.DiBasicType("char", 16, DwarfEncoding.Unsigned);
+            case SpecialType.System_Int16: return llvm.DiBasicType("short", 16, DwarfEncoding.Signed);
+            case SpecialType.System_UInt16: return llvm.DiBasicType("ushort", 16, DwarfEncoding.Unsigned);
+            case SpecialType.System_Int32: return llvm.DiBasicType("int", 32, DwarfEncoding.Signed);
+            case SpecialType.System_UInt32: return llvm.DiBasicType("uint", 32, DwarfEncoding.Unsigned);
+            case SpecialType.System_Int64: return llvm.DiBasicType("long", 64, DwarfEncoding.Signed);
+            case SpecialType.System_UInt64: return llvm.DiBasicType("ulong", 64, DwarfEncoding.Unsigned);
+            case SpecialType.System_IntPtr: return llvm.DiBasicType("nint", 64, DwarfEncoding.Signed);
+            case SpecialType.System_UIntPtr: return llvm.DiBasicType("nuint", 64, DwarfEncoding.Unsigned);
+        }
+        if (type is IPointerTypeSymbol p)
+            return llvm.DiPointer(p.PointedAtType.SpecialType == SpecialType.System_Void ? default : DebugType(p.PointedAtType));
+        if (type.ToDisplayString() == WellKnownNames.TracepointContext)
+            return llvm.DiPointer(default); // void *ctx, as libbpf and the kernel's BTF expect
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } e)
+        {
+            TypeLayout u = TryGetLayout(underlying, out _)!;
+            var values = e.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue)
+                .Select(f => (f.Name, Convert.ToInt64(f.ConstantValue))).ToArray();
+            return llvm.DiEnum(File, e.Name, File, 0, u.Size * 8, values, !u.IsSigned, DebugType(underlying));
+        }
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } s && TryGetLayout(s, out _) is { Fields: { } fields } layout)
+        {
+            var members = fields.OrderBy(f => f.Value.Offset)
+                .Select(f =>
+                {
+                    TypeLayout fl = TryGetLayout(f.Value.Type, out _)!;
+                    return llvm.DiMember(File, f.Key, File, 0, fl.Size * 8, fl.Align * 8, f.Value.Offset * 8, DebugType(f.Value.Type));
+                }).ToArray();
+            return llvm.DiStruct(File, s.Name, File, 0, layout.Size * 8, layout.Align * 8, members);
+        }
+        throw new InvalidOperationException("no debug type for " + name);
+    }
+}

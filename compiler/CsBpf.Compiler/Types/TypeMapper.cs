@@ -1,0 +1,107 @@
+using CsBpf.Compiler.Frontend;
+using CsBpf.Compiler.Llvm;
+using Microsoft.CodeAnalysis;
+
+namespace CsBpf.Compiler.Types;
+
+/// <summary>
+/// Maps C# types to LLVM types and layouts (and, in the partial DebugTypes file, to debug-info types that
+/// become BTF). Supported: bool, char, all integer types, nint/nuint, enums, pointers, the context structs
+/// and unmanaged structs with sequential layout. Anything else returns null (the caller reports CSBPF1002).
+/// </summary>
+internal sealed partial class TypeMapper(LlvmModule llvm)
+{
+    private readonly Dictionary<ITypeSymbol, TypeLayout> _layouts = new(SymbolEqualityComparer.Default);
+
+    /// <summary>The layout of <paramref name="type"/>, or null with <paramref name="why"/> set.</summary>
+    public TypeLayout? TryGetLayout(ITypeSymbol type, out string? why)
+    {
+        why = null;
+        if (_layouts.TryGetValue(type, out TypeLayout? cached)) return cached;
+        TypeLayout? layout = Compute(type, out why);
+        if (layout is not null) _layouts[type] = layout;
+        return layout;
+    }
+
+    private TypeLayout? Compute(ITypeSymbol type, out string? why)
+    {
+        why = null;
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean: return new TypeLayout(llvm.I8, 1, 1, false, TypeCategory.Boolean);
+            case SpecialType.System_SByte: return Int(8, true);
+            case SpecialType.System_Byte: return Int(8, false);
+            case SpecialType.System_Int16: return Int(16, true);
+            case SpecialType.System_UInt16: return Int(16, false);
+            case SpecialType.System_Char: return Int(16, false);
+            case SpecialType.System_Int32: return Int(32, true);
+            case SpecialType.System_UInt32: return Int(32, false);
+            case SpecialType.System_Int64: return Int(64, true);
+            case SpecialType.System_UInt64: return Int(64, false);
+            case SpecialType.System_IntPtr: return Int(64, true);
+            case SpecialType.System_UIntPtr: return Int(64, false);
+            case SpecialType.System_Single:
+            case SpecialType.System_Double:
+                why = "the kernel does not allow floating point in BPF programs; use integers (e.g. fixed point)";
+                return null;
+        }
+        if (type is IPointerTypeSymbol or IFunctionPointerTypeSymbol)
+            return new TypeLayout(llvm.Ptr, 8, 8, false, TypeCategory.Pointer);
+        if (type.ToDisplayString() == WellKnownNames.TracepointContext)
+            return new TypeLayout(llvm.Ptr, 8, 8, false, TypeCategory.Pointer);
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
+            return TryGetLayout(underlying, out why);
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } s)
+            return StructLayout(s, out why);
+        why = type.IsReferenceType
+            ? "reference types live on the managed heap, which BPF programs cannot use; use an unmanaged struct"
+            : "only integers, bool, char, enums, pointers and unmanaged structs are supported";
+        return null;
+    }
+
+    private TypeLayout Int(int bits, bool signed) => new(llvm.Int(bits), (ulong)bits / 8, (uint)bits / 8, signed, TypeCategory.Integer);
+
+    private TypeLayout? StructLayout(INamedTypeSymbol type, out string? why)
+    {
+        why = null;
+        if (!type.IsUnmanagedType)
+        {
+            why = "the struct contains references; BPF data must be unmanaged";
+            return null;
+        }
+        if (type.GetAttributes().Any(a => a.AttributeClass?.Name == "StructLayoutAttribute" &&
+                                          a.ConstructorArguments.FirstOrDefault().Value is int kind && kind == 2))
+        {
+            why = "explicit struct layout is not supported yet; use sequential layout";
+            return null;
+        }
+        var fields = new Dictionary<string, (int, ulong, ITypeSymbol)>();
+        var members = new List<LType>();
+        ulong offset = 0;
+        uint align = 1;
+        foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
+        {
+            if (field.IsFixedSizeBuffer)
+            {
+                why = "fixed buffers are not supported yet";
+                return null;
+            }
+            TypeLayout? f = TryGetLayout(field.Type, out why);
+            if (f is null) return null;
+            ulong aligned = (offset + f.Align - 1) / f.Align * f.Align;
+            if (aligned != offset)
+            {
+                // Explicit padding keeps LLVM's layout equal to the CLR's sequential layout byte for byte.
+                members.Add(llvm.Array(llvm.I8, aligned - offset));
+            }
+            fields[field.Name] = (members.Count, aligned, field.Type);
+            members.Add(f.Memory);
+            offset = aligned + f.Size;
+            align = Math.Max(align, f.Align);
+        }
+        ulong size = Math.Max(1, (offset + align - 1) / align * align);
+        if (size != offset) members.Add(llvm.Array(llvm.I8, size - offset));
+        LType memory = llvm.Struct(members.ToArray(), packed: true);
+        return new TypeLayout(memory, size, align, false, TypeCategory.Struct) { Fields = fields };
+    }
+}
