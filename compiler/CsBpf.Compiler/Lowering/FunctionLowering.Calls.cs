@@ -21,7 +21,8 @@ internal sealed partial class FunctionLowering
         Location at = invocation.Syntax.GetLocation();
 
         if (ProgramDiscovery.GetAttribute(target, WellKnownNames.BpfHelperAttribute) is { } helper)
-            return EmitHelperCall(invocation, (int)helper.ConstructorArguments[0].Value!, at);
+            return EmitHelperCall(invocation, (int)helper.ConstructorArguments[0].Value!,
+                helper.NamedArguments.Any(a => a.Key == "AppendSizeOfRefArguments" && a.Value.Value is true), at);
         if (ProgramDiscovery.GetAttribute(target.OriginalDefinition, WellKnownNames.MapIntrinsicAttribute) is { } mapOp)
             return EmitMapCall(invocation, (int)mapOp.ConstructorArguments[0].Value!, at);
 
@@ -55,11 +56,12 @@ internal sealed partial class FunctionLowering
     /// <c>call id</c> through <c>inttoptr(id)</c>. Helpers take and return 64-bit registers, so integer
     /// arguments are widened by their C# signedness and the result truncated to the stub's return type.
     /// </summary>
-    private LValue EmitHelperCall(IInvocationOperation invocation, int id, Location at)
+    private LValue EmitHelperCall(IInvocationOperation invocation, int id, bool appendSizes, Location at)
     {
         IMethodSymbol target = invocation.TargetMethod;
         var args = new LValue[target.Parameters.Length];
         var types = new LType[target.Parameters.Length];
+        var sizes = new ulong?[target.Parameters.Length];
         foreach (IArgumentOperation arg in invocation.Arguments)
         {
             IParameterSymbol p = arg.Parameter!;
@@ -67,6 +69,7 @@ internal sealed partial class FunctionLowering
             {
                 args[p.Ordinal] = EmitAddress(arg.Value);
                 types[p.Ordinal] = _llvm.Ptr;
+                if (appendSizes) sizes[p.Ordinal] = _module.LayoutOf(p.Type, at).Size;
                 continue;
             }
             TypeLayout layout = _module.LayoutOf(p.Type, at);
@@ -79,6 +82,24 @@ internal sealed partial class FunctionLowering
                 TypeCategory.Integer => (v, _llvm.I64),
                 _ => throw Unsupported(at, "a struct argument to a helper", "pass it by ref"),
             };
+        }
+        if (appendSizes)
+        {
+            // (buffer, size) helpers such as bpf_get_current_comm: the size follows its buffer.
+            var expandedArgs = new List<LValue>();
+            var expandedTypes = new List<LType>();
+            for (int i = 0; i < args.Length; i++)
+            {
+                expandedArgs.Add(args[i]);
+                expandedTypes.Add(types[i]);
+                if (sizes[i] is ulong size)
+                {
+                    expandedArgs.Add(_llvm.ConstInt(_llvm.I64, size));
+                    expandedTypes.Add(_llvm.I64);
+                }
+            }
+            args = expandedArgs.ToArray();
+            types = expandedTypes.ToArray();
         }
         LType returnType = target.ReturnsVoid ? _llvm.Void : _llvm.I64;
         if (target.ReturnsByRef) returnType = _llvm.Ptr;

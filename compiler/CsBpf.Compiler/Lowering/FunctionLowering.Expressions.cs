@@ -306,6 +306,8 @@ internal sealed partial class FunctionLowering
         if (binary.OperatorMethod is not null) throw Unsupported(at, $"the user-defined operator '{binary.OperatorMethod.ToDisplayString()}'", "call a static method instead");
         if (binary.IsChecked && binary.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply)
             throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
+        if (binary.Type?.SpecialType == SpecialType.System_String)
+            throw Unsupported(at, "string concatenation", "BPF code cannot build strings; use a format helper such as Bpf.Printk, or write the values to a map or ring buffer");
         ITypeSymbol operandType = binary.LeftOperand.Type!;
         if (operandType is IPointerTypeSymbol && binary.OperatorKind is not (BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals))
             throw Unsupported(at, "pointer arithmetic", "not supported yet; index a span or struct field instead");

@@ -46,6 +46,7 @@ internal sealed partial class FunctionLowering
         SemanticModel model = _module.Compilation.GetSemanticModel(syntaxRef.SyntaxTree);
         if (model.GetOperation(syntax) is not IMethodBodyOperation body)
             throw Unsupported(MethodLocation, "a method without a block or expression body");
+        RejectStructuredConstructs(body);
         ControlFlowGraph cfg = ControlFlowGraph.Create(body);
 
         _file = _module.FileFor(syntaxRef.SyntaxTree);
@@ -88,6 +89,27 @@ internal sealed partial class FunctionLowering
         SetLocation(syntax);
         BasicBlock first = cfg.Blocks[0].FallThroughSuccessor!.Destination!;
         EmitBranchTo(first, syntax);
+    }
+
+    /// <summary>Constructs the CFG would turn into exception regions or closures: refused up front with a
+    /// message about the construct itself rather than about what it lowers to.</summary>
+    private static void RejectStructuredConstructs(IOperation body)
+    {
+        foreach (IOperation op in body.Descendants())
+        {
+            (string? what, string instead) = op switch
+            {
+                ITryOperation => ("try/catch/finally", "BPF has no exceptions; check return values instead"),
+                IThrowOperation => ("throwing an exception", "BPF programs cannot throw; return an error code instead"),
+                ILockOperation => ("lock", "use Interlocked on map values, or a bpf_spin_lock map value (coming)"),
+                IUsingOperation or IUsingDeclarationOperation => ("using", "BPF code has no disposable objects"),
+                IAnonymousFunctionOperation => ("a lambda or anonymous method", "BPF code cannot allocate delegates; use a static method"),
+                ILocalFunctionOperation => ("a local function", "make it a static method of the BPF class"),
+                IForEachLoopOperation => ("foreach", "use a for loop with a constant bound"),
+                _ => (null, ""),
+            };
+            if (what is not null) throw Unsupported(op.Syntax.GetLocation(), what, instead);
+        }
     }
 
     private bool IsProgram => _module.Model.Programs.Any(p => SymbolEqualityComparer.Default.Equals(p.Method, _method));

@@ -50,6 +50,12 @@ internal sealed partial class TypeMapper
                 .Select(f => (f.Name, Convert.ToInt64(f.ConstantValue))).ToArray();
             return llvm.DiEnum(File, e.Name, File, 0, u.Size * 8, values, !u.IsSigned, DebugType(underlying));
         }
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } a && InlineArrayLength(a) is int length)
+        {
+            ITypeSymbol elementType = a.GetMembers().OfType<IFieldSymbol>().Single(f => !f.IsStatic).Type;
+            TypeLayout el = TryGetLayout(elementType, out _)!;
+            return llvm.DiTypedef(llvm.DiArray(DebugType(elementType), el.Size * 8, length, el.Align * 8), a.Name, File, 0, File);
+        }
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } s && TryGetLayout(s, out _) is { Fields: { } fields } layout)
         {
             var members = fields.OrderBy(f => f.Value.Offset)

@@ -59,6 +59,11 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
         return null;
     }
 
+    /// <summary>The length of an <c>[InlineArray(N)]</c> struct, or null.</summary>
+    public static int? InlineArrayLength(INamedTypeSymbol type) =>
+        type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InlineArrayAttribute")
+            ?.ConstructorArguments.FirstOrDefault().Value as int?;
+
     private TypeLayout Int(int bits, bool signed) => new(llvm.Int(bits), (ulong)bits / 8, (uint)bits / 8, signed, TypeCategory.Integer);
 
     private TypeLayout? StructLayout(INamedTypeSymbol type, out string? why)
@@ -74,6 +79,14 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
         {
             why = "explicit struct layout is not supported yet; use sequential layout";
             return null;
+        }
+        if (InlineArrayLength(type) is int length)
+        {
+            // [InlineArray(N)] struct { T e; } is N consecutive T's: an LLVM array, same bytes as the CLR's.
+            IFieldSymbol element = type.GetMembers().OfType<IFieldSymbol>().Single(f => !f.IsStatic);
+            TypeLayout? e = TryGetLayout(element.Type, out why);
+            if (e is null) return null;
+            return new TypeLayout(llvm.Array(e.Memory, (ulong)length), e.Size * (ulong)length, e.Align, false, TypeCategory.Struct);
         }
         var fields = new Dictionary<string, (int, ulong, ITypeSymbol)>();
         var members = new List<LType>();

@@ -14,4 +14,10 @@ public sealed class BpfHelperAttribute : Attribute
 
     /// <summary>The helper number.</summary>
     public int Id { get; }
+
+    /// <summary>
+    /// The helper takes (buffer, size) pairs where the stub takes one <c>ref</c>/<c>out</c> struct: the
+    /// compiler passes the struct's address followed by its size, e.g. <c>bpf_get_current_comm(buf, 16)</c>.
+    /// </summary>
+    public bool AppendSizeOfRefArguments { get; set; }
 }

@@ -30,5 +30,24 @@ public static class Bpf
     /// the lower 32 bits.
     /// </summary>
     [BpfHelper(15)]
-    public static ulong GetCurrentUidGid() => 0;
+    public static ulong GetCurrentUidGid() => ((ulong)getgid() << 32) | getuid();
+
+    /// <summary>
+    /// <c>bpf_get_current_comm</c> (helper 16): copies the current task's command name into
+    /// <paramref name="comm"/>. Returns 0 or a negative errno.
+    /// </summary>
+    [BpfHelper(16, AppendSizeOfRefArguments = true)]
+    public static long GetCurrentComm(out TaskComm comm)
+    {
+        comm = default;
+        byte[] name = File.Exists("/proc/self/comm") ? System.Text.Encoding.UTF8.GetBytes(File.ReadAllText("/proc/self/comm").TrimEnd('\n')) : [];
+        name.AsSpan(0, Math.Min(name.Length, TaskComm.Length - 1)).CopyTo(comm);
+        return 0;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint getuid();
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern uint getgid();
 }

@@ -1,0 +1,108 @@
+using Microsoft.CodeAnalysis;
+
+namespace CsBpf.Compiler.Tests;
+
+/// <summary>Unsupported or malformed code ends in a CSBPF diagnostic at the right place, never a crash.</summary>
+public class DiagnosticTests
+{
+    private static string Program(string body, string members = "", string attribute = "[BpfProgram(License = \"GPL\")]") => $$"""
+        using System;
+        using System.Threading;
+        using CsBpf;
+
+        {{attribute}}
+        public static partial class P
+        {
+            [Map] static readonly HashMap<uint, ulong> Counts = new(maxEntries: 16);
+        {{members}}
+            [Tracepoint("syscalls", "sys_enter_openat")]
+            static int Prog(TracepointContext ctx)
+            {
+        {{body}}
+                return 0;
+            }
+        }
+        """;
+
+    /// <summary>Compiles and returns the single diagnostic with its 1-based line and the text at its location.</summary>
+    private static (Diagnostic Diagnostic, int Line, string Text) SingleError(string source)
+    {
+        var result = TestCompiler.Compile(source);
+        Assert.False(result.Success);
+        Assert.Empty(result.Objects);
+        Diagnostic d = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticSeverity.Error, d.Severity);
+        Assert.True(d.Location.IsInSource, d.ToString());
+        return (d, d.Location.GetLineSpan().StartLinePosition.Line + 1, d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+    }
+
+    private static int LineOf(string source, string marker) =>
+        source.Split('\n').Select((l, i) => (l, i)).Single(x => x.l.Contains(marker)).i + 1;
+
+    [Theory]
+    [InlineData("object o = new object();", "new object()", "CSBPF1001")]
+    [InlineData("ulong x = Counts.GetValueRefOrNullRef(1); string s = \"n=\" + x;", "\"n=\" + x", "CSBPF1001")]
+    [InlineData("Console.WriteLine(1);", "Console.WriteLine(1)", "CSBPF1003")]
+    [InlineData("try { Counts.Delete(1); } catch { }", "try", "CSBPF1001")]
+    [InlineData("uint d = (uint)Bpf.GetCurrentPidTgid(); uint q = 10 / d;", "10 / d", "CSBPF1001")]
+    [InlineData("if (Bpf.GetSmpProcessorId() > 100) throw new InvalidOperationException();", "throw", "CSBPF1001")]
+    [InlineData("Func<int> f = () => 1;", "() => 1", "CSBPF1001")]
+    [InlineData("int a = (int)Bpf.GetSmpProcessorId(); checked { int b = a + 1; }", "a + 1", "CSBPF1001")]
+    public void Unsupported_constructs_are_reported_at_their_location(string body, string expectedText, string id)
+    {
+        string source = Program(body);
+        var (d, line, text) = SingleError(source);
+        Assert.Equal(id, d.Id);
+        Assert.Equal(LineOf(source, body), line);
+        Assert.StartsWith(expectedText, text);
+        Assert.False(string.IsNullOrWhiteSpace(d.GetMessage()));
+    }
+
+    [Fact]
+    public void Floating_point_is_an_unsupported_type()
+    {
+        string source = Program("double x = Bpf.GetSmpProcessorId();");
+        var (d, line, _) = SingleError(source);
+        Assert.Equal("CSBPF1002", d.Id);
+        Assert.Contains("floating point", d.GetMessage());
+        Assert.Equal(LineOf(source, "double x"), line);
+    }
+
+    [Fact]
+    public void Missing_license_is_reported_on_the_attribute()
+    {
+        var (d, _, text) = SingleError(Program("", attribute: "[BpfProgram]"));
+        Assert.Equal("CSBPF1004", d.Id);
+        Assert.Equal("BpfProgram", text);
+    }
+
+    [Fact]
+    public void Malformed_map_and_tracepoint_declarations_are_reported()
+    {
+        var result = TestCompiler.Compile(Program("", members: "[Map] static HashMap<uint, ulong> NotReadonly = new(maxEntries: 0);")
+            .Replace("\"sys_enter_openat\"", "\"bad name\""));
+        Assert.Contains(result.Diagnostics, d => d.Id == "CSBPF1005" && d.GetMessage().Contains("static readonly"));
+        Assert.Contains(result.Diagnostics, d => d.Id == "CSBPF1006" && d.GetMessage().Contains("bad name"));
+        Assert.Empty(result.Objects);
+    }
+
+    [Fact]
+    public void Csharp_errors_inside_the_bpf_class_are_reported_with_their_location()
+    {
+        string source = Program("int x = undefinedName;");
+        var (d, line, _) = SingleError(source);
+        Assert.Equal("CSBPF1007", d.Id);
+        Assert.Contains("CS0103", d.GetMessage());
+        Assert.Equal(LineOf(source, "undefinedName"), line);
+    }
+
+    [Fact]
+    public void Signed_division_needs_cpu_v4_but_unsigned_constant_division_compiles()
+    {
+        string signed = Program("int a = (int)Bpf.GetSmpProcessorId(); int q = a / 3; Counts.Update(1, (ulong)q);");
+        Assert.Contains(TestCompiler.Compile(signed, cpu: "v3").Diagnostics, d => d.Id == "CSBPF1001" && d.GetMessage().Contains("v4"));
+        Assert.True(TestCompiler.Compile(signed, cpu: "v4").Success);
+        string unsigned = Program("uint a = Bpf.GetSmpProcessorId(); uint q = a / 3; Counts.Update(1, q);");
+        Assert.True(TestCompiler.Compile(unsigned, cpu: "v3").Success);
+    }
+}
