@@ -5,7 +5,7 @@ namespace CsBpf.Compiler.Cli;
 /// <summary>Prints diagnostics in MSBuild's canonical format, which the <c>Exec</c> task and IDEs turn into
 /// real errors and warnings: <c>path(line,col): error CSBPF1001: message</c>, or
 /// <c>csbpfc: error CSBPF3001: message</c> without a source location.</summary>
-public static class DiagnosticFormatter
+public static class CanonicalDiagnosticFormatter
 {
     /// <summary>The origin printed for diagnostics without a source location.</summary>
     public const string ToolName = "csbpfc";

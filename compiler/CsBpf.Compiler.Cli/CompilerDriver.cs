@@ -25,7 +25,7 @@ public static class CompilerDriver
 
         foreach (var diagnostic in result.Diagnostics)
         {
-            if (DiagnosticFormatter.Format(diagnostic) is { } line) output.WriteLine(line);
+            if (CanonicalDiagnosticFormatter.Format(diagnostic) is { } line) output.WriteLine(line);
         }
         return result.Success ? 0 : 1;
     }

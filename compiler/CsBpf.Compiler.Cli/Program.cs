@@ -14,13 +14,13 @@ try
 catch (CommandLineException e)
 {
     // "csbpfc: error: …" is canonical enough for MSBuild's Exec to show it as an error.
-    Console.Error.WriteLine($"{DiagnosticFormatter.ToolName}: error: {e.Message}");
-    Console.Error.WriteLine($"Run '{DiagnosticFormatter.ToolName} --help' for usage.");
+    Console.Error.WriteLine($"{CanonicalDiagnosticFormatter.ToolName}: error: {e.Message}");
+    Console.Error.WriteLine($"Run '{CanonicalDiagnosticFormatter.ToolName} --help' for usage.");
     return 2;
 }
 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
 {
-    Console.Error.WriteLine($"{DiagnosticFormatter.ToolName}: error: {e.Message}");
+    Console.Error.WriteLine($"{CanonicalDiagnosticFormatter.ToolName}: error: {e.Message}");
     return 2;
 }
 
@@ -36,12 +36,12 @@ try
 }
 catch (OperationCanceledException) when (cts.IsCancellationRequested)
 {
-    Console.Out.WriteLine(DiagnosticFormatter.Format("error", RuleIdentifiers.BackendFailure, "compilation cancelled"));
+    Console.Out.WriteLine(CanonicalDiagnosticFormatter.Format("error", RuleIdentifiers.BackendFailure, "compilation cancelled"));
     return 1;
 }
 catch (Exception e)
 {
-    Console.Out.WriteLine(DiagnosticFormatter.Format("error", RuleIdentifiers.BackendFailure, $"internal compiler error: {e.GetType().FullName}: {e.Message}"));
+    Console.Out.WriteLine(CanonicalDiagnosticFormatter.Format("error", RuleIdentifiers.BackendFailure, $"internal compiler error: {e.GetType().FullName}: {e.Message}"));
     Console.Error.WriteLine(e.ToString());
     return 1;
 }

@@ -59,11 +59,16 @@ namespace CsBpf.Analyzers.Diagnostics
             "libLLVM not found",
             "{0}", "CsBpf.Build");
 
+        /// <summary>CSBPF3002: reported by msbuild/CsBpf.Build's targets (not by Roslyn); registered here so the ID stays unique.</summary>
+        public static readonly DiagnosticDescriptor CompilerNotFound = Error(RuleIdentifiers.CompilerNotFound,
+            "BPF compiler not found",
+            "{0}", "CsBpf.Build");
+
         /// <summary>All descriptors, for the docs test and the analyzers' SupportedDiagnostics.</summary>
         public static readonly DiagnosticDescriptor[] All =
         {
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
-            InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound,
+            InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
         };
     }
 }

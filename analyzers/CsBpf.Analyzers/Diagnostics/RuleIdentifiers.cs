@@ -24,5 +24,7 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string BackendFailure = "CSBPF2001";
         /// <summary>libLLVM could not be loaded.</summary>
         public const string LlvmNotFound = "CSBPF3001";
+        /// <summary>The build cannot find csbpfc (reported by the MSBuild targets).</summary>
+        public const string CompilerNotFound = "CSBPF3002";
     }
 }

@@ -1,0 +1,128 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CsBpf.Analyzers.Generators
+{
+    /// <summary>Turns a <c>[BpfProgram]</c> class into a <see cref="LoaderModel"/>, or null when no loader can
+    /// be generated (the class or a containing type is not partial, or a type is generic: the analyzers
+    /// and the compiler report those).</summary>
+    public static class LoaderModelBuilder
+    {
+        /// <summary>The format of the class's full name: the same as the compiler's <c>ClassFullName</c>
+        /// (namespace and containing types joined by '.'), so the resource names agree.</summary>
+        public static readonly SymbolDisplayFormat FullNameFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted)
+            .WithGenericsOptions(SymbolDisplayGenericsOptions.None);
+
+        /// <summary>The transform of the generator's <c>ForAttributeWithMetadataName</c> step.</summary>
+        public static LoaderModel? Build(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            if (context.TargetNode is not ClassDeclarationSyntax classSyntax) return null;
+            if (context.TargetSymbol is not INamedTypeSymbol type) return null;
+            if (!IsPartialNonGeneric(classSyntax)) return null;
+
+            // The containing declarations as written around the attributed part.
+            var containing = new List<TypeDeclarationModel>();
+            foreach (var ancestor in classSyntax.Ancestors().OfType<TypeDeclarationSyntax>())
+            {
+                if (!IsPartialNonGeneric(ancestor)) return null;
+                containing.Add(new TypeDeclarationModel("", Keyword(ancestor), ancestor.Identifier.ToString()));
+            }
+            containing.Reverse();
+
+            cancellationToken.ThrowIfCancellationRequested();
+
+            var maps = new List<MapModel>();
+            var programs = new List<ProgramModel>();
+            foreach (var member in type.GetMembers())
+            {
+                switch (member)
+                {
+                    case IFieldSymbol field when HasMapAttribute(field) && ToMap(field) is { } map:
+                        maps.Add(map);
+                        break;
+                    case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when ProgramKind(method) is { } kind:
+                        programs.Add(new ProgramModel(method.Name, Escape(method.Name), kind));
+                        break;
+                }
+            }
+
+            string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : "";
+            string fullName = type.ToDisplayString(FullNameFormat);
+
+            var self = new TypeDeclarationModel(Modifiers(type), Keyword(classSyntax), classSyntax.Identifier.ToString());
+            return new LoaderModel(ns, containing.ToEquatableArray(), self, fullName, maps.ToEquatableArray(), programs.ToEquatableArray());
+        }
+
+        private static bool IsPartialNonGeneric(TypeDeclarationSyntax syntax) =>
+            syntax.Modifiers.Any(SyntaxKind.PartialKeyword) && syntax.TypeParameterList is null;
+
+        private static string Keyword(TypeDeclarationSyntax syntax) => syntax switch
+        {
+            RecordDeclarationSyntax record when record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+            RecordDeclarationSyntax => "record",
+            StructDeclarationSyntax => "struct",
+            InterfaceDeclarationSyntax => "interface",
+            _ => "class",
+        };
+
+        private static string Modifiers(INamedTypeSymbol type)
+        {
+            string access = type.DeclaredAccessibility switch
+            {
+                Accessibility.Public => "public",
+                Accessibility.Internal => "internal",
+                Accessibility.Private => "private",
+                Accessibility.Protected => "protected",
+                Accessibility.ProtectedOrInternal => "protected internal",
+                Accessibility.ProtectedAndInternal => "private protected",
+                _ => "",
+            };
+            if (!type.IsStatic) return access;
+            return access.Length == 0 ? "static" : access + " static";
+        }
+
+        private static bool IsInProgramNamespace(ISymbol symbol) =>
+            symbol.ContainingNamespace is { Name: BpfKnownTypes.ProgramNamespace, ContainingNamespace.IsGlobalNamespace: true };
+
+        private static bool HasMapAttribute(IFieldSymbol field) =>
+            field.GetAttributes().Any(a => a.AttributeClass is { MetadataName: BpfKnownTypes.MapAttributeName } c && IsInProgramNamespace(c));
+
+        private static MapModel? ToMap(IFieldSymbol field)
+        {
+            if (field.Type is not INamedTypeSymbol mapType || !IsInProgramNamespace(mapType)) return null;
+            if (!BpfKnownTypes.MapTypes.TryGetValue(mapType.MetadataName, out var host)) return null;
+            if (mapType.TypeArguments.Any(t => t.TypeKind == TypeKind.Error)) return null;
+            string typeArguments = string.Join(", ", mapType.TypeArguments.Select(t => t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+            return new MapModel(field.Name, Escape(field.Name), host.Type, host.Getter, typeArguments);
+        }
+
+        private static string? ProgramKind(IMethodSymbol method)
+        {
+            foreach (var attribute in method.GetAttributes())
+            {
+                if (attribute.AttributeClass is not { } c || !IsInProgramNamespace(c)) continue;
+                if (!BpfKnownTypes.ProgramAttributeNames.Contains(c.MetadataName) || !DerivesFromAttribute(c)) continue;
+                return c.Name.Substring(0, c.Name.Length - "Attribute".Length);
+            }
+            return null;
+        }
+
+        private static bool DerivesFromAttribute(INamedTypeSymbol type)
+        {
+            for (var t = type.BaseType; t is not null; t = t.BaseType)
+                if (t.SpecialType == SpecialType.None && t.MetadataName == "Attribute" &&
+                    t.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true })
+                    return true;
+            return false;
+        }
+
+        /// <summary>The identifier for <paramref name="name"/> in C# code ('@' before keywords).</summary>
+        public static string Escape(string name) =>
+            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    }
+}
