@@ -14,4 +14,17 @@ internal sealed record BpfClassModel(
 internal sealed record MapModel(IFieldSymbol Field, int MapType, ITypeSymbol KeyType, ITypeSymbol ValueType, long MaxEntries);
 
 /// <summary>A program entry point: a method with a program-type attribute.</summary>
-internal sealed record ProgramModel(IMethodSymbol Method, string Section);
+internal sealed record ProgramModel(IMethodSymbol Method, string Section, ProgramKind Kind);
+
+/// <summary>Program kinds, by how the method's parameters come from the BPF context.</summary>
+internal enum ProgramKind
+{
+    /// <summary>The method takes the context itself (<c>TracepointContext</c>).</summary>
+    Tracepoint,
+    /// <summary>Parameters are function arguments read from <c>struct pt_regs</c>.</summary>
+    Kprobe,
+    /// <summary>The optional parameter is the return value, from <c>pt_regs</c>' rax.</summary>
+    Kretprobe,
+    /// <summary>Parameters are the 64-bit slots of a tracing context (fentry, fexit, LSM).</summary>
+    Tracing,
+}

@@ -46,9 +46,9 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
             {
                 if (ReadMap(field) is { } map) maps.Add(map);
             }
-            else if (member is IMethodSymbol method && ProgramSection(method) is { } section)
+            else if (member is IMethodSymbol method && ProgramSection(method) is { } entry)
             {
-                if (ValidateProgram(method, section)) programs.Add(new ProgramModel(method, section));
+                if (ValidateProgram(method, entry.Section, entry.Kind)) programs.Add(new ProgramModel(method, entry.Section, entry.Kind));
             }
         }
         if (programs.Count == 0 && diagnostics.Count == errorsBefore)
@@ -58,7 +58,34 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
         return new BpfClassModel(type, FullNameOf(type), license!, maps, programs);
     }
 
-    private string? ProgramSection(IMethodSymbol method)
+    /// <summary>Attach-by-function program attributes: section prefix and how parameters are read.</summary>
+    private static readonly (string Attribute, string Prefix, ProgramKind Kind)[] s_functionPrograms =
+    [
+        (WellKnownNames.KprobeAttribute, "kprobe", ProgramKind.Kprobe),
+        (WellKnownNames.KretprobeAttribute, "kretprobe", ProgramKind.Kretprobe),
+        (WellKnownNames.FentryAttribute, "fentry", ProgramKind.Tracing),
+        (WellKnownNames.FexitAttribute, "fexit", ProgramKind.Tracing),
+        (WellKnownNames.LsmAttribute, "lsm", ProgramKind.Tracing),
+    ];
+
+    private (string Section, ProgramKind Kind)? ProgramSection(IMethodSymbol method)
+    {
+        foreach (var (attributeName, prefix, kind) in s_functionPrograms)
+        {
+            if (GetAttribute(method, attributeName) is not { } a) continue;
+            string? target = a.ConstructorArguments.ElementAtOrDefault(0).Value as string;
+            if (string.IsNullOrEmpty(target) || !target.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '.'))
+            {
+                Report(BpfDiagnostics.InvalidProgramDeclaration, LocationOf(a) ?? method.Locations.FirstOrDefault(), method.Name,
+                    $"the {prefix} target must be a kernel function or hook name such as \"do_sys_openat2\", not \"{target}\"");
+                return null;
+            }
+            return ($"{prefix}/{target}", kind);
+        }
+        return TracepointSection(method) is { } tp ? (tp, ProgramKind.Tracepoint) : null;
+    }
+
+    private string? TracepointSection(IMethodSymbol method)
     {
         if (GetAttribute(method, WellKnownNames.TracepointAttribute) is { } tp)
         {
@@ -78,7 +105,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
     private static bool IsTracefsName(string? s) =>
         !string.IsNullOrEmpty(s) && s.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-' || c == '.');
 
-    private bool ValidateProgram(IMethodSymbol method, string section)
+    private bool ValidateProgram(IMethodSymbol method, string section, ProgramKind kind)
     {
         Location? at = method.Locations.FirstOrDefault();
         if (!method.IsStatic || method.IsGenericMethod)
@@ -86,6 +113,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
             Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name, "a program must be a non-generic static method");
             return false;
         }
+        if (kind != ProgramKind.Tracepoint) return ValidateArgumentProgram(method, section, kind, at);
         if (method.ReturnType.SpecialType != SpecialType.System_Int32 ||
             method.Parameters.Length != 1 || method.Parameters[0].RefKind != RefKind.None ||
             method.Parameters[0].Type.ToDisplayString() != WellKnownNames.TracepointContext)
@@ -93,6 +121,36 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
             Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name,
                 $"a program in section '{section}' must have the signature 'static int {method.Name}(TracepointContext ctx)'");
             return false;
+        }
+        return true;
+    }
+
+    /// <summary>Programs whose parameters are read from the context: int return, by-value integer or
+    /// pointer-sized parameters, no more than the context provides.</summary>
+    private bool ValidateArgumentProgram(IMethodSymbol method, string section, ProgramKind kind, Location? at)
+    {
+        // pt_regs carries six argument registers on x86-64; tracing contexts up to MAX_BPF_FUNC_ARGS (12).
+        int max = kind switch { ProgramKind.Kprobe => 6, ProgramKind.Kretprobe => 1, _ => 12 };
+        if (method.ReturnType.SpecialType != SpecialType.System_Int32)
+        {
+            Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name, $"a program in section '{section}' must return int");
+            return false;
+        }
+        if (method.Parameters.Length > max)
+        {
+            Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name, $"a program in section '{section}' can take at most {max} parameter(s)");
+            return false;
+        }
+        foreach (IParameterSymbol p in method.Parameters)
+        {
+            bool scalar = p.Type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_UInt64 or SpecialType.System_IntPtr or SpecialType.System_UIntPtr
+                || p.Type is IPointerTypeSymbol || p.Type.TypeKind == TypeKind.Enum;
+            if (p.RefKind != RefKind.None || !scalar)
+            {
+                Report(BpfDiagnostics.InvalidProgramDeclaration, p.Locations.FirstOrDefault() ?? at, method.Name,
+                    $"parameter '{p.Name}' must be an integer, enum or pointer passed by value: it is read from one 64-bit context slot");
+                return false;
+            }
         }
         return true;
     }

@@ -6,6 +6,11 @@ internal static class WellKnownNames
     public const string BpfProgramAttribute = "CsBpf.BpfProgramAttribute";
     public const string MapAttribute = "CsBpf.MapAttribute";
     public const string TracepointAttribute = "CsBpf.TracepointAttribute";
+    public const string KprobeAttribute = "CsBpf.KprobeAttribute";
+    public const string KretprobeAttribute = "CsBpf.KretprobeAttribute";
+    public const string FentryAttribute = "CsBpf.FentryAttribute";
+    public const string FexitAttribute = "CsBpf.FexitAttribute";
+    public const string LsmAttribute = "CsBpf.LsmAttribute";
     public const string BpfHelperAttribute = "CsBpf.BpfHelperAttribute";
     public const string BpfMapKindAttribute = "CsBpf.BpfMapKindAttribute";
     public const string MapIntrinsicAttribute = "CsBpf.MapIntrinsicAttribute";

@@ -112,7 +112,9 @@ internal sealed partial class FunctionLowering
         }
     }
 
-    private bool IsProgram => _module.Model.Programs.Any(p => SymbolEqualityComparer.Default.Equals(p.Method, _method));
+    /// <summary>True for methods that are program entry points themselves (tracepoints); context-argument
+    /// programs get an entry wrapper and their body is an internal function.</summary>
+    private bool IsProgram => _module.Model.Programs.Any(p => p.Kind == Frontend.ProgramKind.Tracepoint && SymbolEqualityComparer.Default.Equals(p.Method, _method));
 
     private LMetadata DebugTypeOfReturn() =>
         _method.ReturnsByRef || _method.ReturnsByRefReadonly ? _llvm.DiPointer(_module.Types.DebugType(_method.ReturnType)) : _module.Types.DebugType(_method.ReturnType);

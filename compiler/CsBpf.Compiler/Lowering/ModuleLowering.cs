@@ -53,7 +53,11 @@ internal sealed partial class ModuleLowering : IDisposable
         foreach (MapModel map in Model.Maps) EmitMap(map);
         EmitLicense(Model.License, file);
 
-        foreach (ProgramModel program in Model.Programs) DeclareFunction(program.Method, program.Section);
+        foreach (ProgramModel program in Model.Programs)
+        {
+            if (program.Kind == ProgramKind.Tracepoint) DeclareFunction(program.Method, program.Section);
+            else EmitEntryWrapper(program);
+        }
         while (_pending.TryDequeue(out IMethodSymbol? method))
         {
             cancellationToken.ThrowIfCancellationRequested();
