@@ -97,12 +97,14 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public void Signed_division_needs_cpu_v4_but_unsigned_constant_division_compiles()
+    public void Division_by_a_constant_compiles_on_every_cpu_but_minus_one_and_variables_are_refused()
     {
-        string signed = Program("int a = (int)Bpf.GetSmpProcessorId(); int q = a / 3; Counts.Update(1, (ulong)q);");
-        Assert.Contains(TestCompiler.Compile(signed, cpu: "v3").Diagnostics, d => d.Id == "CSBPF1001" && d.GetMessage().Contains("v4"));
-        Assert.True(TestCompiler.Compile(signed, cpu: "v4").Success);
-        string unsigned = Program("uint a = Bpf.GetSmpProcessorId(); uint q = a / 3; Counts.Update(1, q);");
-        Assert.True(TestCompiler.Compile(unsigned, cpu: "v3").Success);
+        string signed = Program("int a = (int)Bpf.GetSmpProcessorId(); int q = a / 3 + a % -7; Counts.Update(1, (ulong)q);");
+        foreach (string cpu in new[] { "v1", "v2", "v3", "v4" })
+            Assert.True(TestCompiler.Compile(signed, cpu: cpu).Success, cpu);
+        Assert.Contains(TestCompiler.Compile(Program("int a = (int)Bpf.GetSmpProcessorId(); Counts.Update(1, (ulong)(a / -1));")).Diagnostics,
+            d => d.Id == "CSBPF1001" && d.GetMessage().Contains("-1"));
+        Assert.Contains(TestCompiler.Compile(Program("uint a = Bpf.GetSmpProcessorId(); Counts.Update(1, 100 / a);")).Diagnostics,
+            d => d.Id == "CSBPF1001" && d.GetMessage().Contains("non-zero constant"));
     }
 }

@@ -33,6 +33,7 @@ namespace CsBpf.Analyzers.Generators
             "SocketFilterAttribute",
             "PerfEventAttribute",
             "CgroupSkbAttribute",
+            "SyscallAttribute",
         };
 
         /// <summary>The host runtime's namespace, as written in generated code.</summary>

@@ -14,13 +14,20 @@ internal sealed record BpfClassModel(
 internal sealed record MapModel(IFieldSymbol Field, int MapType, ITypeSymbol KeyType, ITypeSymbol ValueType, long MaxEntries);
 
 /// <summary>A program entry point: a method with a program-type attribute.</summary>
-internal sealed record ProgramModel(IMethodSymbol Method, string Section, ProgramKind Kind);
+internal sealed record ProgramModel(IMethodSymbol Method, string Section, ProgramKind Kind)
+{
+    /// <summary>True when the method itself is the entry point (it takes the context); false when an entry
+    /// wrapper reads its parameters from the context.</summary>
+    public bool IsDirectEntry => Kind is ProgramKind.Tracepoint or ProgramKind.Syscall;
+}
 
 /// <summary>Program kinds, by how the method's parameters come from the BPF context.</summary>
 internal enum ProgramKind
 {
     /// <summary>The method takes the context itself (<c>TracepointContext</c>).</summary>
     Tracepoint,
+    /// <summary>The method takes the context as <c>ref T</c> (syscall programs).</summary>
+    Syscall,
     /// <summary>Parameters are function arguments read from <c>struct pt_regs</c>.</summary>
     Kprobe,
     /// <summary>The optional parameter is the return value, from <c>pt_regs</c>' rax.</summary>

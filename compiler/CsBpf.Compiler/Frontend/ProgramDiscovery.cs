@@ -82,6 +82,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
             }
             return ($"{prefix}/{target}", kind);
         }
+        if (GetAttribute(method, WellKnownNames.SyscallAttribute) is not null) return ("syscall", ProgramKind.Syscall);
         return TracepointSection(method) is { } tp ? (tp, ProgramKind.Tracepoint) : null;
     }
 
@@ -112,6 +113,15 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
         {
             Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name, "a program must be a non-generic static method");
             return false;
+        }
+        if (kind == ProgramKind.Syscall)
+        {
+            bool ok = method.ReturnType.SpecialType == SpecialType.System_Int32 && method.Parameters.Length == 1
+                && method.Parameters[0].RefKind == RefKind.Ref && method.Parameters[0].Type is { TypeKind: TypeKind.Struct, IsUnmanagedType: true };
+            if (!ok)
+                Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name,
+                    $"a syscall program must have the signature 'static int {method.Name}(ref T args)' with T an unmanaged struct");
+            return ok;
         }
         if (kind != ProgramKind.Tracepoint) return ValidateArgumentProgram(method, section, kind, at);
         if (method.ReturnType.SpecialType != SpecialType.System_Int32 ||

@@ -11,6 +11,7 @@ internal static class WellKnownNames
     public const string FentryAttribute = "CsBpf.FentryAttribute";
     public const string FexitAttribute = "CsBpf.FexitAttribute";
     public const string LsmAttribute = "CsBpf.LsmAttribute";
+    public const string SyscallAttribute = "CsBpf.SyscallAttribute";
     public const string BpfHelperAttribute = "CsBpf.BpfHelperAttribute";
     public const string BpfMapKindAttribute = "CsBpf.BpfMapKindAttribute";
     public const string MapIntrinsicAttribute = "CsBpf.MapIntrinsicAttribute";

@@ -3,6 +3,7 @@ using CsBpf.Compiler.Frontend;
 using CsBpf.Compiler.Llvm;
 using CsBpf.Compiler.Types;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace CsBpf.Compiler.Lowering;
@@ -121,7 +122,13 @@ internal sealed partial class FunctionLowering
     /// value spilled to the stack (the helpers take pointers to them).</summary>
     private LValue EmitMapCall(IInvocationOperation invocation, int operation, Location at)
     {
-        if (invocation.Instance is not IFieldReferenceOperation { Field: var field } || !_module.MapGlobals.TryGetValue(field, out LValue map))
+        IFieldSymbol? field = invocation.Instance switch
+        {
+            IFieldReferenceOperation f => f.Field,
+            IFlowCaptureReferenceOperation c => _mapCaptures.GetValueOrDefault(c.Id),
+            _ => null,
+        };
+        if (field is null || !_module.MapGlobals.TryGetValue(field, out LValue map))
             throw Unsupported(at, "a map method called on something other than a [Map] field of this class",
                 "call it directly on the map field, e.g. Counts.Update(key, value)");
         var byName = invocation.Arguments.ToDictionary(a => a.Parameter!.Ordinal);

@@ -40,6 +40,8 @@ internal sealed partial class FunctionLowering
                 return EmitIncrement(increment);
             case IInvocationOperation invocation:
                 return EmitInvocation(invocation, resultUsed: true);
+            case IIsPatternOperation isPattern:
+                return EmitIsPattern(isPattern);
             case IIsNullOperation isNull:
                 return _llvm.ICmp(IntPredicate.Eq, EmitValue(isNull.Operand), _llvm.ConstNull(_llvm.Ptr));
             case IDefaultValueOperation defaultValue when defaultValue.Type is not null:
@@ -355,9 +357,11 @@ internal sealed partial class FunctionLowering
     }
 
     /// <summary>
-    /// Division keeps C#'s meaning or is refused: BPF defines x/0 = 0 and x%0 = x where C# throws, and
-    /// signed division needs cpu v4 (<c>sdiv</c>). Until the general guards land, the divisor must be a
-    /// non-zero constant (and, when signed, not -1 with cpu &lt; v4).
+    /// Division keeps C#'s meaning or is refused: BPF defines x/0 = 0 and x%0 = x where C# throws, so the
+    /// divisor must be a non-zero constant for now; and -1 is refused for signed operands because C# throws
+    /// for MinValue / -1 where BPF would return MinValue. Signed division truncates toward zero: <c>sdiv</c>
+    /// on cpu v4; on older CPUs (where LLVM has no signed division) it is done on magnitudes with the sign
+    /// fixed up afterwards.
     /// </summary>
     private LValue EmitDivision(BinaryOperatorKind kind, LValue left, LValue right, bool signed, Location at, IOperation? rightOperand)
     {
@@ -366,18 +370,27 @@ internal sealed partial class FunctionLowering
         if (!nonZeroConstant)
             throw Unsupported(at, "division or remainder by a value that is not a non-zero constant",
                 "C# throws on division by zero but BPF returns 0; divide by a non-zero constant");
-        if (signed && _module.CpuVersion < 4)
-            throw Unsupported(at, "signed division or remainder with BPF cpu < v4",
-                "use unsigned operands, or set <CsBpfCpu>v4</CsBpfCpu> (sdiv/smod need Linux 6.6+)");
         if (signed && Convert.ToDecimal(divisor) == -1)
             throw Unsupported(at, "signed division by -1", "C# throws for MinValue / -1; negate instead");
-        BinaryOpcode op = (kind, signed) switch
+        bool divide = kind == BinaryOperatorKind.Divide;
+        if (!signed) return _llvm.Binary(divide ? BinaryOpcode.UDiv : BinaryOpcode.URem, left, right);
+        if (_module.CpuVersion >= 4) return _llvm.Binary(divide ? BinaryOpcode.SDiv : BinaryOpcode.SRem, left, right);
+
+        // |a| and |b| as unsigned (|MinValue| = 2^(n-1) is right as an unsigned magnitude).
+        LType type = LlvmModule.TypeOf(left);
+        LValue zero = _llvm.ConstInt(type, 0);
+        LValue leftNegative = _llvm.ICmp(IntPredicate.Slt, left, zero);
+        LValue rightNegative = _llvm.ICmp(IntPredicate.Slt, right, zero);
+        LValue leftMagnitude = _llvm.Select(leftNegative, _llvm.Neg(left), left);
+        LValue rightMagnitude = _llvm.Select(rightNegative, _llvm.Neg(right), right);
+        if (divide)
         {
-            (BinaryOperatorKind.Divide, false) => BinaryOpcode.UDiv,
-            (BinaryOperatorKind.Divide, true) => BinaryOpcode.SDiv,
-            (_, false) => BinaryOpcode.URem,
-            _ => BinaryOpcode.SRem,
-        };
-        return _llvm.Binary(op, left, right);
+            // The quotient is negative when exactly one operand is.
+            LValue quotient = _llvm.Binary(BinaryOpcode.UDiv, leftMagnitude, rightMagnitude);
+            return _llvm.Select(_llvm.Binary(BinaryOpcode.Xor, leftNegative, rightNegative), _llvm.Neg(quotient), quotient);
+        }
+        // The remainder takes the dividend's sign.
+        LValue remainder = _llvm.Binary(BinaryOpcode.URem, leftMagnitude, rightMagnitude);
+        return _llvm.Select(leftNegative, _llvm.Neg(remainder), remainder);
     }
 }

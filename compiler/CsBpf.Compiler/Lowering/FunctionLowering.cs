@@ -20,11 +20,13 @@ internal sealed partial class FunctionLowering
     private readonly LValue _function;
     private readonly Dictionary<ISymbol, LValue> _slots = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<CaptureId, Capture> _captures = new();
+    private readonly Dictionary<CaptureId, IFieldSymbol> _mapCaptures = new();
     private readonly Dictionary<BasicBlock, LBlock> _blocks = new();
     private LMetadata _subprogram;
     private LMetadata _file;
     private LBlock _allocaBlock;
     private LMetadata _location;
+    private SemanticModel? _semanticModel;
 
     /// <summary>A flow capture: a stack slot holding either a value or, for struct and ref captures, an address.</summary>
     private readonly record struct Capture(LValue Slot, LType Type, bool IsAddress);
@@ -44,6 +46,7 @@ internal sealed partial class FunctionLowering
         SyntaxReference syntaxRef = _method.DeclaringSyntaxReferences[0];
         SyntaxNode syntax = syntaxRef.GetSyntax();
         SemanticModel model = _module.Compilation.GetSemanticModel(syntaxRef.SyntaxTree);
+        _semanticModel = model;
         if (model.GetOperation(syntax) is not IMethodBodyOperation body)
             throw Unsupported(MethodLocation, "a method without a block or expression body");
         RejectStructuredConstructs(body);
@@ -114,7 +117,7 @@ internal sealed partial class FunctionLowering
 
     /// <summary>True for methods that are program entry points themselves (tracepoints); context-argument
     /// programs get an entry wrapper and their body is an internal function.</summary>
-    private bool IsProgram => _module.Model.Programs.Any(p => p.Kind == Frontend.ProgramKind.Tracepoint && SymbolEqualityComparer.Default.Equals(p.Method, _method));
+    private bool IsProgram => _module.Model.Programs.Any(p => p.IsDirectEntry && SymbolEqualityComparer.Default.Equals(p.Method, _method));
 
     private LMetadata DebugTypeOfReturn() =>
         _method.ReturnsByRef || _method.ReturnsByRefReadonly ? _llvm.DiPointer(_module.Types.DebugType(_method.ReturnType)) : _module.Types.DebugType(_method.ReturnType);
@@ -171,6 +174,14 @@ internal sealed partial class FunctionLowering
                 SetLocation(branchSyntax);
                 EmitReturn(block.BranchValue);
                 break;
+            case ControlFlowBranchSemantics.Throw
+                when _semanticModel?.GetOperation(branchSyntax) is ISwitchExpressionOperation { IsExhaustive: true }:
+                // The "no arm matched" throw of a switch expression the C# compiler proved exhaustive.
+                _llvm.Unreachable();
+                break;
+            case ControlFlowBranchSemantics.Throw when branchSyntax is Microsoft.CodeAnalysis.CSharp.Syntax.SwitchExpressionSyntax:
+                throw Unsupported(branchSyntax.GetLocation(), "a switch expression that does not cover every input",
+                    "C# throws when no arm matches but BPF cannot; add a discard arm '_ => ...'");
             case ControlFlowBranchSemantics.Throw:
             case ControlFlowBranchSemantics.Rethrow:
                 throw Unsupported(branchSyntax.GetLocation(), "throwing an exception",
@@ -244,6 +255,12 @@ internal sealed partial class FunctionLowering
     private void EmitCapture(IFlowCaptureOperation capture)
     {
         IOperation value = capture.Value;
+        if (value is IFieldReferenceOperation { Field: var mapField } && _module.MapGlobals.ContainsKey(mapField))
+        {
+            // The CFG spills a call's receiver when later arguments branch; a map is a constant address.
+            _mapCaptures[capture.Id] = mapField;
+            return;
+        }
         TypeLayout? layout = value.Type is null ? null : _module.LayoutOf(value.Type, value.Syntax.GetLocation());
         bool byAddress = layout?.Category == TypeCategory.Struct || IsRefValued(value);
         LType slotType = byAddress ? _llvm.Ptr : RegisterType(layout!);

@@ -55,7 +55,7 @@ internal sealed partial class ModuleLowering : IDisposable
 
         foreach (ProgramModel program in Model.Programs)
         {
-            if (program.Kind == ProgramKind.Tracepoint) DeclareFunction(program.Method, program.Section);
+            if (program.IsDirectEntry) DeclareFunction(program.Method, program.Section);
             else EmitEntryWrapper(program);
         }
         while (_pending.TryDequeue(out IMethodSymbol? method))
