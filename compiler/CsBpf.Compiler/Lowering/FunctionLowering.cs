@@ -195,6 +195,16 @@ internal sealed partial class FunctionLowering
     /// <summary>The LLVM block a CFG edge lands on; an edge to the exit block is a return (void methods).</summary>
     private LBlock TargetBlock(BasicBlock destination, SyntaxNode at)
     {
+        if (!destination.IsReachable)
+        {
+            // Roslyn proved the edge dead (a constant condition); LLVM drops the unreachable block.
+            LBlock here = _llvm.CurrentBlock;
+            LBlock dead = _llvm.AppendBlock(_function, "dead");
+            _llvm.PositionAtEnd(dead);
+            _llvm.Unreachable();
+            _llvm.PositionAtEnd(here);
+            return dead;
+        }
         if (destination.Kind != BasicBlockKind.Exit) return _blocks[destination];
         LBlock current = _llvm.CurrentBlock;
         LBlock exit = _llvm.AppendBlock(_function, "exit");

@@ -66,6 +66,12 @@ internal sealed partial class ModuleLowering : IDisposable
         if (Diagnostics.Count != errorsBefore) return null;
 
         Llvm.FinalizeDebugInfo();
+        // Compiler debugging aid: CSBPF_DUMP_IR=<dir> writes each module's IR before optimisation.
+        if (Environment.GetEnvironmentVariable("CSBPF_DUMP_IR") is { Length: > 0 } dumpDir)
+        {
+            Directory.CreateDirectory(dumpDir);
+            File.WriteAllText(Path.Combine(dumpDir, Model.FullName + ".ll"), Llvm.PrintIr());
+        }
         if (Llvm.Verify() is { } problem)
             throw new LlvmException("the generated IR is invalid: " + problem + "\n" + Llvm.PrintIr());
         return Llvm.EmitObject(Options.Cpu, Options.Optimize);

@@ -49,7 +49,12 @@ internal static class DifferentialRunner
             if (!objects.TryGetValue($"Diff.Case{i}", out BpfObjectOutput? obj)) continue;
             MethodInfo entry = il.GetType($"Diff.Case{i}")!.GetMethod(c.Entry, BindingFlags.Public | BindingFlags.Static)!;
             using var bpf = BpfObject.Open(obj.Elf, $"case{i}");
-            bpf.Load();
+            try { bpf.Load(); }
+            catch (BpfException e)
+            {
+                failures.Add($"{c.Name}: the kernel refused the program: {e.Message}\n{c.Methods}");
+                continue;
+            }
             int fd = bpf.GetProgram("Run").Fd;
             var (offsets, size) = Layout([.. c.Parameters, c.Result]);
             byte[] ctx = new byte[size];
