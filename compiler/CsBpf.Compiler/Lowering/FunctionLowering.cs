@@ -21,6 +21,7 @@ internal sealed partial class FunctionLowering
     private readonly Dictionary<ISymbol, LValue> _slots = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<CaptureId, Capture> _captures = new();
     private readonly Dictionary<CaptureId, IFieldSymbol> _mapCaptures = new();
+    private readonly HashSet<CaptureId> _lvalueCaptures = new();
     private readonly Dictionary<BasicBlock, LBlock> _blocks = new();
     private LMetadata _subprogram;
     private LMetadata _file;
@@ -51,6 +52,7 @@ internal sealed partial class FunctionLowering
             throw Unsupported(MethodLocation, "a method without a block or expression body");
         RejectStructuredConstructs(body);
         ControlFlowGraph cfg = ControlFlowGraph.Create(body);
+        FindLvalueCaptures(cfg);
 
         _file = _module.FileFor(syntaxRef.SyntaxTree);
         uint line = Line(syntax.GetLocation());
@@ -262,6 +264,35 @@ internal sealed partial class FunctionLowering
         }
     }
 
+    /// <summary>
+    /// The CFG spills operands with <see cref="IFlowCaptureOperation"/> when a later operand branches. A
+    /// capture that is later written through (an assignment target, a ref argument, a struct receiver)
+    /// stands for the location; every other capture stands for the value at capture time. One pass over
+    /// the graph tells which is which.
+    /// </summary>
+    private void FindLvalueCaptures(ControlFlowGraph cfg)
+    {
+        foreach (BasicBlock block in cfg.Blocks)
+        {
+            IEnumerable<IOperation> roots = block.BranchValue is null ? block.Operations : block.Operations.Append(block.BranchValue);
+            foreach (IOperation op in roots.SelectMany(r => r.DescendantsAndSelf()))
+                if (op is IFlowCaptureReferenceOperation reference && IsLvalueUse(reference))
+                    _lvalueCaptures.Add(reference.Id);
+        }
+    }
+
+    private static bool IsLvalueUse(IOperation op) => op.Parent switch
+    {
+        ISimpleAssignmentOperation a => a.Target == op || (a.IsRef && a.Value == op),
+        ICompoundAssignmentOperation c => c.Target == op,
+        IIncrementOrDecrementOperation i => i.Target == op,
+        IArgumentOperation { Parameter.RefKind: not RefKind.None } => true,
+        IAddressOfOperation => true,
+        IFieldReferenceOperation f when f.Instance == op && op.Type is { IsValueType: true } => IsLvalueUse(f),
+        IInvocationOperation inv when inv.Instance == op => true,
+        _ => false,
+    };
+
     private void EmitCapture(IFlowCaptureOperation capture)
     {
         IOperation value = capture.Value;
@@ -272,7 +303,7 @@ internal sealed partial class FunctionLowering
             return;
         }
         TypeLayout? layout = value.Type is null ? null : _module.LayoutOf(value.Type, value.Syntax.GetLocation());
-        bool byAddress = layout?.Category == TypeCategory.Struct || IsRefValued(value);
+        bool byAddress = layout?.Category == TypeCategory.Struct || IsRefValued(value) || _lvalueCaptures.Contains(capture.Id);
         LType slotType = byAddress ? _llvm.Ptr : RegisterType(layout!);
         if (!_captures.TryGetValue(capture.Id, out Capture slot))
         {

@@ -167,6 +167,18 @@ public class DifferentialTests(ITestOutputHelper output)
                 }
                 static int Bump(ref int c, int v) { c++; return v; }
                 """, Int, Int, Int),
+            // Regression (found by the random generator): the CFG captures an assignment's target before a
+            // branching right-hand side; the capture must stand for the variable, not a copy of its value.
+            Case("captured-target", """
+                public static long M(long a, int b)
+                {
+                    long v = a;
+                    v = (long)(v switch { 1 => 5, > 100 => v - b, _ => v + 1 });
+                    int w = b;
+                    w += b > 3 ? w : -w;
+                    return v * 31 + w;
+                }
+                """, Long, Long, Int),
             Case("compound", """
                 public static byte M(byte a, int b)
                 {
