@@ -36,6 +36,7 @@ internal sealed partial class FunctionLowering
             if (target.IsVararg || target.Parameters.Any(p => p.IsParams))
                 throw Unsupported(at, "a params or varargs call");
             (LValue fn, LType fnType) = _module.GetOrDeclareFunction(target, at);
+            _module.RecordCall(_method, target, at);
             var args = new LValue[target.Parameters.Length];
             foreach (IArgumentOperation arg in invocation.Arguments)
             {

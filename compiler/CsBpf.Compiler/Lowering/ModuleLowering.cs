@@ -63,6 +63,7 @@ internal sealed partial class ModuleLowering : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             LowerFunction(method);
         }
+        ReportRecursion();
         if (Diagnostics.Count != errorsBefore) return null;
 
         Llvm.FinalizeDebugInfo();
@@ -111,6 +112,37 @@ internal sealed partial class ModuleLowering : IDisposable
         _functions[method] = (fn, fnType);
         _pending.Enqueue(method);
         return (fn, fnType);
+    }
+
+    private readonly Dictionary<IMethodSymbol, List<(IMethodSymbol Callee, Location At)>> _calls = new(SymbolEqualityComparer.Default);
+
+    /// <summary>Records a BPF-to-BPF call, for the recursion check.</summary>
+    public void RecordCall(IMethodSymbol caller, IMethodSymbol callee, Location at)
+    {
+        if (!_calls.TryGetValue(caller, out var list)) _calls[caller] = list = [];
+        list.Add((callee, at));
+    }
+
+    /// <summary>The verifier rejects recursion (direct or through other functions): find call-graph cycles
+    /// and report the call that closes each one.</summary>
+    private void ReportRecursion()
+    {
+        var state = new Dictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default); // 1 = on stack, 2 = done
+        void Visit(IMethodSymbol method)
+        {
+            state[method] = 1;
+            foreach (var (callee, at) in _calls.GetValueOrDefault(method) ?? [])
+            {
+                int s = state.GetValueOrDefault(callee);
+                if (s == 1)
+                    Diagnostics.Add(Diagnostic.Create(BpfDiagnostics.UnsupportedConstruct, at, $"the recursive call to '{callee.Name}'",
+                        "the kernel verifier rejects recursion; rewrite it as a loop with a constant bound"));
+                else if (s == 0) Visit(callee);
+            }
+            state[method] = 2;
+        }
+        foreach (IMethodSymbol method in _calls.Keys.ToList())
+            if (state.GetValueOrDefault(method) == 0) Visit(method);
     }
 
     /// <summary>BPF-to-BPF callees get unique, stable names: Type_Method, plus the arity for overloads.</summary>
