@@ -53,6 +53,39 @@ public class ObjectInteropTests
     }
 
     [Fact]
+    public void Static_fields_become_rodata_data_and_bss_globals_with_btf()
+    {
+        var result = TestCompiler.Compile("""
+            using CsBpf;
+            [BpfProgram(License = "GPL")]
+            public static partial class G
+            {
+                static readonly uint TargetPid = 0;
+                static ulong Hits;
+                static int Level = 2;
+                [Tracepoint("syscalls", "sys_enter_getpid")]
+                static int Prog(TracepointContext ctx)
+                {
+                    if (TargetPid == 0 || (uint)(Bpf.GetCurrentPidTgid() >> 32) == TargetPid) { Hits++; Level += 1; }
+                    return 0;
+                }
+            }
+            """);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        string obj = Path.Combine(Path.GetTempPath(), $"csbpf-globals-{Guid.NewGuid():N}.o");
+        File.WriteAllBytes(obj, Assert.Single(result.Objects).Elf);
+        try
+        {
+            var (exit, btf) = ProcessRunner.Run("bpftool", "btf", "dump", "file", obj);
+            Assert.True(exit == 0, btf);
+            Assert.Matches(@"DATASEC '\.rodata' size=\d+ vlen=1\s+type_id=\d+ offset=0 size=4 \(VAR 'TargetPid'\)", btf);
+            Assert.Matches(@"DATASEC '\.bss' size=\d+ vlen=1\s+type_id=\d+ offset=0 size=8 \(VAR 'Hits'\)", btf);
+            Assert.Matches(@"DATASEC '\.data' size=\d+ vlen=1\s+type_id=\d+ offset=0 size=4 \(VAR 'Level'\)", btf);
+        }
+        finally { File.Delete(obj); }
+    }
+
+    [Fact]
     public void Same_sources_give_byte_identical_objects()
     {
         byte[] first = CompileSample();

@@ -8,7 +8,15 @@ internal sealed record BpfClassModel(
     string FullName,
     string License,
     IReadOnlyList<MapModel> Maps,
-    IReadOnlyList<ProgramModel> Programs);
+    IReadOnlyList<ProgramModel> Programs,
+    IReadOnlyList<GlobalModel> Globals);
+
+/// <summary>
+/// A static field that is neither a map nor a constant: a BPF global variable. <c>static readonly</c> fields
+/// go to <c>.rodata</c> (settable by the host before load, then frozen: the verifier sees their values),
+/// mutable ones to <c>.data</c> when they have a non-zero initial value and to <c>.bss</c> otherwise.
+/// </summary>
+internal sealed record GlobalModel(IFieldSymbol Field, string Section, object? InitialValue);
 
 /// <summary>A <c>[Map]</c> field: a BTF-defined map in <c>.maps</c>.</summary>
 internal sealed record MapModel(IFieldSymbol Field, int MapType, ITypeSymbol KeyType, ITypeSymbol ValueType, long MaxEntries);

@@ -40,11 +40,16 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
 
         var maps = new List<MapModel>();
         var programs = new List<ProgramModel>();
+        var globals = new List<GlobalModel>();
         foreach (ISymbol member in type.GetMembers())
         {
             if (member is IFieldSymbol field && GetAttribute(field, WellKnownNames.MapAttribute) is not null)
             {
                 if (ReadMap(field) is { } map) maps.Add(map);
+            }
+            else if (member is IFieldSymbol { IsStatic: true, IsConst: false, IsImplicitlyDeclared: false } global)
+            {
+                if (ReadGlobal(global) is { } g) globals.Add(g);
             }
             else if (member is IMethodSymbol method && ProgramSection(method) is { } entry)
             {
@@ -55,7 +60,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
             Report(BpfDiagnostics.InvalidProgramDeclaration, type.Locations.FirstOrDefault(), type.Name,
                 "the class has no program method: mark a static method with a program attribute such as [Tracepoint(\"syscalls\", \"sys_enter_openat\")]");
         if (diagnostics.Count != errorsBefore) return null;
-        return new BpfClassModel(type, FullNameOf(type), license!, maps, programs);
+        return new BpfClassModel(type, FullNameOf(type), license!, maps, programs, globals);
     }
 
     /// <summary>Attach-by-function program attributes: section prefix and how parameters are read.</summary>
@@ -191,6 +196,27 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
             return null;
         }
         return new MapModel(field, typeId, key, value, maxEntries.Value);
+    }
+
+    private GlobalModel? ReadGlobal(IFieldSymbol field)
+    {
+        object? initial = null;
+        if (field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: { } init })
+        {
+            SemanticModel model = compilation.GetSemanticModel(init.SyntaxTree);
+            Optional<object?> constant = model.GetConstantValue(init);
+            IOperation? op = model.GetOperation(init);
+            if (constant.HasValue) initial = constant.Value;
+            else if (op is not (IDefaultValueOperation or IConversionOperation { Operand: IDefaultValueOperation }))
+            {
+                Report(BpfDiagnostics.UnsupportedConstruct, init.GetLocation(), $"the initializer of static field '{field.Name}'",
+                    "a BPF global's initial value must be a constant (or default); set other values from the host before load");
+                return null;
+            }
+        }
+        bool zero = initial is null || initial is false || (initial is IConvertible c && c.ToDecimal(null) == 0);
+        string section = field.IsReadOnly ? ".rodata" : zero ? ".bss" : ".data";
+        return new GlobalModel(field, section, initial);
     }
 
     private long? ReadMaxEntries(IFieldSymbol field)

@@ -133,9 +133,11 @@ internal sealed partial class FunctionLowering
                     LValue baseAddress = instance.Type!.IsValueType ? EmitAddress(instance) : EmitValue(instance);
                     return _llvm.StructGep(owner.Memory, baseAddress, f.Index);
                 }
+            case IFieldReferenceOperation { Instance: null } staticField when _module.GlobalVariables.TryGetValue(staticField.Field, out LValue global):
+                return global;
             case IFieldReferenceOperation { Instance: null } staticField:
-                throw Unsupported(op.Syntax.GetLocation(), $"static field '{staticField.Field.Name}'",
-                    "only [Map] fields and constants can be used in BPF code for now");
+                throw Unsupported(op.Syntax.GetLocation(), $"static field '{staticField.Field.Name}' of '{staticField.Field.ContainingType.Name}'",
+                    "BPF code can use the static fields (maps and globals) of its own [BpfProgram] class only");
             case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef || invocation.TargetMethod.ReturnsByRefReadonly:
                 return EmitInvocation(invocation, resultUsed: true);
             default:

@@ -1,6 +1,7 @@
 using System.Text;
 using CsBpf.Compiler.Frontend;
 using CsBpf.Compiler.Llvm;
+using CsBpf.Compiler.Types;
 using Microsoft.CodeAnalysis;
 
 namespace CsBpf.Compiler.Lowering;
@@ -37,6 +38,35 @@ internal sealed partial class ModuleLowering
         LMetadata diStruct = Llvm.DiStruct(file, null, file, line, 256, 0, members);
         Llvm.AttachDebugInfo(global, Llvm.DiGlobalVariable(CompileUnit, map.Field.Name, file, line, diStruct, localToUnit: false));
         MapGlobals[map.Field] = global;
+    }
+
+    /// <summary>
+    /// A global variable in <c>.rodata</c>/<c>.data</c>/<c>.bss</c>, with BTF so libbpf builds the section's
+    /// map (DATASEC) and the host can find it by name. Never an LLVM <c>constant</c>, even in .rodata: the
+    /// host may change the value before load, so LLVM must not fold the initializer into the code (the
+    /// verifier does that instead, once libbpf has frozen the map).
+    /// </summary>
+    private void EmitGlobal(GlobalModel global)
+    {
+        IFieldSymbol field = global.Field;
+        Location at = field.Locations.FirstOrDefault() ?? Location.None;
+        TypeLayout layout = LayoutOf(field.Type, at);
+        LValue g = Llvm.AddGlobal(layout.Memory, field.Name, global.Section, Linkage.External, layout.Align);
+        LValue initial = global.InitialValue is null || layout.Category == TypeCategory.Struct
+            ? Llvm.ConstNull(layout.Memory)
+            : Llvm.ConstInt(layout.Memory, global.InitialValue switch
+            {
+                bool b => b ? 1UL : 0UL,
+                char ch => ch,
+                ulong u => u,
+                IConvertible c => unchecked((ulong)c.ToInt64(null)),
+                _ => 0UL,
+            });
+        LlvmModule.SetInitializer(g, initial);
+        LMetadata file = FileFor(field.DeclaringSyntaxReferences[0].SyntaxTree);
+        uint line = (uint)at.GetLineSpan().StartLinePosition.Line + 1;
+        Llvm.AttachDebugInfo(g, Llvm.DiGlobalVariable(CompileUnit, field.Name, file, line, Types.DebugType(field.Type), localToUnit: false));
+        GlobalVariables[field] = g;
     }
 
     /// <summary>The <c>license</c> section libbpf passes to BPF_PROG_LOAD (GPL-only helpers need a GPL-compatible one).</summary>

@@ -38,6 +38,7 @@ internal sealed partial class ModuleLowering : IDisposable
     public int CpuVersion { get; }
     public LMetadata CompileUnit { get; private set; }
     public Dictionary<IFieldSymbol, LValue> MapGlobals { get; } = new(SymbolEqualityComparer.Default);
+    public Dictionary<IFieldSymbol, LValue> GlobalVariables { get; } = new(SymbolEqualityComparer.Default);
 
     /// <summary>Lowers the class and emits the object, or returns null after reporting diagnostics.</summary>
     public byte[]? Lower(CancellationToken cancellationToken)
@@ -51,6 +52,11 @@ internal sealed partial class ModuleLowering : IDisposable
         Llvm.AddModuleFlag("Debug Info Version", 1, 3);
 
         foreach (MapModel map in Model.Maps) EmitMap(map);
+        foreach (GlobalModel global in Model.Globals)
+        {
+            try { EmitGlobal(global); }
+            catch (LoweringException e) { Diagnostics.Add(e.Diagnostic); }
+        }
         EmitLicense(Model.License, file);
 
         foreach (ProgramModel program in Model.Programs)

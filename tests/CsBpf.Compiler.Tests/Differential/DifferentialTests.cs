@@ -197,6 +197,29 @@ public class DifferentialTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Globals_keep_state_across_runs_like_static_fields()
+    {
+        // Both sides run the inputs in the same order, so .bss/.data state accumulates identically.
+        DiffCase[] cases =
+        [
+            Case("globals", """
+                static readonly int Scale = 3;
+                static readonly bool Enabled = true;
+                static long Total;
+                static int Seeded = 42;
+                public static long M(int a)
+                {
+                    if (!Enabled) return -1;
+                    Total += a;
+                    Seeded++;
+                    return Total * Scale + Seeded;
+                }
+                """, Long, Int),
+        ];
+        AssertAgree(cases);
+    }
+
+    [Fact]
     public void Structs_are_copied_by_value()
     {
         DiffCase[] cases =
