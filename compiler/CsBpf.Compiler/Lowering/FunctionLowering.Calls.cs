@@ -21,7 +21,10 @@ internal sealed partial class FunctionLowering
         IMethodSymbol target = invocation.TargetMethod;
         Location at = invocation.Syntax.GetLocation();
 
-        if (ProgramDiscovery.GetAttribute(target, WellKnownNames.BpfHelperAttribute) is { } helper)
+        AttributeData? helper = ProgramDiscovery.GetAttribute(target, WellKnownNames.BpfHelperAttribute);
+        if (helper is not null && helper.NamedArguments.Any(a => a.Key == "FormatString" && a.Value.Value is true))
+            return EmitFormatHelperCall(invocation, (int)helper.ConstructorArguments[0].Value!, at);
+        if (helper is not null)
             return EmitHelperCall(invocation, (int)helper.ConstructorArguments[0].Value!,
                 helper.NamedArguments.Any(a => a.Key == "AppendSizeOfRefArguments" && a.Value.Value is true), at);
         if (ProgramDiscovery.GetAttribute(target.OriginalDefinition, WellKnownNames.MapIntrinsicAttribute) is { } mapOp)

@@ -69,6 +69,22 @@ internal sealed partial class ModuleLowering
         GlobalVariables[field] = g;
     }
 
+    private readonly Dictionary<string, LValue> _formatStrings = new(StringComparer.Ordinal);
+
+    /// <summary>A NUL-terminated format string in <c>.rodata</c> (one per distinct text), as clang emits a
+    /// string literal passed to <c>bpf_trace_printk</c>.</summary>
+    public LValue FormatString(byte[] utf8)
+    {
+        string key = Convert.ToBase64String(utf8);
+        if (_formatStrings.TryGetValue(key, out LValue existing)) return existing;
+        LType type = Llvm.Array(Llvm.I8, (ulong)utf8.Length + 1);
+        LValue g = Llvm.AddGlobal(type, $"__fmt_{_formatStrings.Count}", ".rodata", Linkage.Private, 1);
+        LlvmModule.SetInitializer(g, Llvm.ConstString(utf8, nullTerminate: true));
+        LlvmModule.SetConstant(g);
+        _formatStrings[key] = g;
+        return g;
+    }
+
     /// <summary>The <c>license</c> section libbpf passes to BPF_PROG_LOAD (GPL-only helpers need a GPL-compatible one).</summary>
     private void EmitLicense(string license, LMetadata file)
     {

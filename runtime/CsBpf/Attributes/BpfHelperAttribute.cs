@@ -20,4 +20,11 @@ public sealed class BpfHelperAttribute : Attribute
     /// compiler passes the struct's address followed by its size, e.g. <c>bpf_get_current_comm(buf, 16)</c>.
     /// </summary>
     public bool AppendSizeOfRefArguments { get; set; }
+
+    /// <summary>
+    /// The helper takes (format, format size, args...) like <c>bpf_trace_printk</c>: the stub's single
+    /// <see cref="string"/> parameter must be a constant or an interpolated string, which the compiler splits
+    /// at compile time into a printf format in <c>.rodata</c> and the interpolated values.
+    /// </summary>
+    public bool FormatString { get; set; }
 }

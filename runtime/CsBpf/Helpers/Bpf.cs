@@ -45,6 +45,19 @@ public static class Bpf
         return 0;
     }
 
+    /// <summary>
+    /// <c>bpf_trace_printk</c> (helper 6): writes a line to the kernel's trace buffer
+    /// (<c>/sys/kernel/tracing/trace_pipe</c>). Pass an interpolated string with at most three values,
+    /// e.g. <c>Bpf.Printk($"pid {pid} opened {n:x}")</c>: the compiler turns it into a printf format at compile
+    /// time (integers as %d/%u/%lld/%llu, <c>:x</c> as hex). GPL-only. For debugging, not for data transfer.
+    /// </summary>
+    [BpfHelper(6, FormatString = true)]
+    public static long Printk(string message)
+    {
+        System.Diagnostics.Trace.WriteLine(message);
+        return message.Length;
+    }
+
     [System.Runtime.InteropServices.DllImport("libc")]
     private static extern uint getuid();
 
