@@ -3,6 +3,7 @@ using CsBpf.Compiler.Frontend;
 using CsBpf.Compiler.Llvm;
 using CsBpf.Compiler.Types;
 using Microsoft.CodeAnalysis;
+using System.Reflection;
 using Microsoft.CodeAnalysis.CSharp;
 
 namespace CsBpf.Compiler.Lowering;
@@ -115,6 +116,10 @@ internal sealed partial class ModuleLowering : IDisposable
         LType fnType = Llvm.Function(returnType, parameters);
         string name = section is not null ? method.Name : MangledName(method);
         LValue fn = Llvm.AddFunction(name, fnType, section is not null ? Linkage.External : Linkage.Internal, section);
+        // [MethodImpl] inlining hints carry over; otherwise LLVM's inliner decides, as for clang's static functions.
+        MethodImplAttributes impl = method.MethodImplementationFlags;
+        if ((impl & MethodImplAttributes.AggressiveInlining) != 0) Llvm.AddFunctionAttribute(fn, "alwaysinline");
+        else if ((impl & MethodImplAttributes.NoInlining) != 0) Llvm.AddFunctionAttribute(fn, "noinline");
         _functions[method] = (fn, fnType);
         _pending.Enqueue(method);
         return (fn, fnType);

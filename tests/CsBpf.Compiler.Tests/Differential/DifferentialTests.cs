@@ -179,6 +179,22 @@ public class DifferentialTests(ITestOutputHelper output)
                     return v * 31 + w;
                 }
                 """, Long, Long, Int),
+            Case("enums-and-inlining", """
+                public enum Color : byte { Red = 1, Green = 2, Blue = 200 }
+                [Flags] public enum Bits : ulong { None = 0, Low = 1, High = 1UL << 63 }
+                public static int M(int a, byte b)
+                {
+                    Color c = (Color)b;
+                    Bits bits = (a & 1) != 0 ? Bits.Low | Bits.High : Bits.None;
+                    int score = c switch { Color.Red => 1, Color.Green => 2, Color.Blue => 3, _ => 0 };
+                    if ((bits & Bits.High) != 0) score += 10;
+                    return Twice(score) + NotInlined(c > Color.Green);
+                }
+                [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                static int Twice(int x) => x * 2;
+                [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                static int NotInlined(bool big) => big ? 100 : -100;
+                """, Int, Int, ScalarType.Byte),
             Case("compound", """
                 public static byte M(byte a, int b)
                 {
