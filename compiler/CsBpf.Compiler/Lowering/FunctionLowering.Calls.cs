@@ -139,6 +139,11 @@ internal sealed partial class FunctionLowering
         LValue Spill(int ordinal)
         {
             IArgumentOperation arg = byName[ordinal];
+            // A local or parameter already lives in a stack slot: pass that slot (the helpers only read
+            // keys and values), as clang passes &key, instead of copying it to a fresh one each call.
+            if (arg.Value is ILocalReferenceOperation { Local.RefKind: RefKind.None } or IParameterReferenceOperation { Parameter.RefKind: RefKind.None }
+                && SymbolEqualityComparer.Default.Equals(arg.Value.Type, arg.Parameter!.Type))
+                return EmitAddress(arg.Value);
             TypeLayout layout = _module.LayoutOf(arg.Value.Type!, at);
             LValue value = EmitValue(arg.Value);
             LValue slot = Alloca(layout.Memory, "mapArg", layout.Align);
