@@ -147,6 +147,24 @@ internal static unsafe partial class LibLlvm
     [LibraryImport(Name, EntryPoint = "LLVMGetFirstInstruction")]
     internal static partial LValue GetFirstInstruction(LBlock block);
 
+    [LibraryImport(Name, EntryPoint = "LLVMGetNamedFunction", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial LValue GetNamedFunction(nint module, string name);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetFirstUse")]
+    internal static partial nint GetFirstUse(LValue value);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetNextUse")]
+    internal static partial nint GetNextUse(nint use);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetUser")]
+    internal static partial LValue GetUser(nint use);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetOperand")]
+    internal static partial LValue GetOperand(LValue value, uint index);
+
+    [LibraryImport(Name, EntryPoint = "LLVMConstIntGetZExtValue")]
+    internal static partial ulong ConstIntGetZExtValue(LValue value);
+
     // ---- Builder ----
     [LibraryImport(Name, EntryPoint = "LLVMCreateBuilderInContext")]
     internal static partial nint CreateBuilderInContext(nint context);

@@ -7,47 +7,61 @@ internal sealed unsafe partial class LlvmModule
 {
     private const int ObjectFile = 1; // LLVMObjectFile
 
+    private nint _machine;
+
     /// <summary>
-    /// Optimises (O2 through the new pass manager, with the BPF target's own IR passes registered by the
-    /// target machine) and emits the BPF ELF object. Returns the bytes or throws <see cref="LlvmException"/>.
+    /// Optimises the module (O2 through the new pass manager, with the BPF target's own IR passes registered
+    /// by the target machine). Call <see cref="EmitObject"/> afterwards.
     /// </summary>
-    public byte[] EmitObject(string cpu, bool optimize)
+    public void Optimize(string cpu, bool optimize)
     {
         if (LibLlvm.GetTargetFromTriple(Triple, out nint target, out nint error) != 0)
             throw new LlvmException("BPF target unavailable in libLLVM: " + TakeMessage(error));
         // Reloc PIC/static does not matter for BPF; CodeGenLevelDefault (= O2) like clang -O2.
-        nint machine = LibLlvm.CreateTargetMachine(target, Triple, cpu, "", optimize ? 2 : 0, 0, 0);
+        _machine = LibLlvm.CreateTargetMachine(target, Triple, cpu, "", optimize ? 2 : 0, 0, 0);
+        nint layout = LibLlvm.CreateTargetDataLayout(_machine);
+        nint layoutText = LibLlvm.CopyStringRepOfTargetData(layout);
+        LibLlvm.SetDataLayout(_module, Marshal.PtrToStringUTF8(layoutText)!);
+        LibLlvm.DisposeMessage(layoutText);
+        LibLlvm.DisposeTargetData(layout);
+
+        nint options = LibLlvm.CreatePassBuilderOptions();
         try
         {
-            nint layout = LibLlvm.CreateTargetDataLayout(machine);
-            nint layoutText = LibLlvm.CopyStringRepOfTargetData(layout);
-            LibLlvm.SetDataLayout(_module, Marshal.PtrToStringUTF8(layoutText)!);
-            LibLlvm.DisposeMessage(layoutText);
-            LibLlvm.DisposeTargetData(layout);
-
-            nint options = LibLlvm.CreatePassBuilderOptions();
-            try
+            nint passError = LibLlvm.RunPasses(_module, optimize ? "default<O2>" : "default<O0>", _machine, options);
+            if (passError != 0)
             {
-                nint passError = LibLlvm.RunPasses(_module, optimize ? "default<O2>" : "default<O0>", machine, options);
-                if (passError != 0)
-                {
-                    nint m = LibLlvm.GetErrorMessage(passError);
-                    string text = Marshal.PtrToStringUTF8(m) ?? "";
-                    LibLlvm.DisposeErrorMessage(m);
-                    throw new LlvmException("LLVM pass pipeline failed: " + text);
-                }
+                nint m = LibLlvm.GetErrorMessage(passError);
+                string text = Marshal.PtrToStringUTF8(m) ?? "";
+                LibLlvm.DisposeErrorMessage(m);
+                throw new LlvmException("LLVM pass pipeline failed: " + text);
             }
-            finally { LibLlvm.DisposePassBuilderOptions(options); }
-
-            if (LibLlvm.TargetMachineEmitToMemoryBuffer(machine, _module, ObjectFile, out nint emitError, out nint buffer) != 0)
-                throw new LlvmException("LLVM could not emit the object: " + TakeMessage(emitError));
-            try
-            {
-                return new ReadOnlySpan<byte>(LibLlvm.GetBufferStart(buffer), checked((int)LibLlvm.GetBufferSize(buffer))).ToArray();
-            }
-            finally { LibLlvm.DisposeMemoryBuffer(buffer); }
         }
-        finally { LibLlvm.DisposeTargetMachine(machine); }
+        finally { LibLlvm.DisposePassBuilderOptions(options); }
+    }
+
+    /// <summary>Emits the BPF ELF object of the optimised module. Returns the bytes or throws <see cref="LlvmException"/>.</summary>
+    public byte[] EmitObject()
+    {
+        if (_machine == 0) throw new InvalidOperationException("Optimize first");
+        if (LibLlvm.TargetMachineEmitToMemoryBuffer(_machine, _module, ObjectFile, out nint emitError, out nint buffer) != 0)
+            throw new LlvmException("LLVM could not emit the object: " + TakeMessage(emitError));
+        try
+        {
+            return new ReadOnlySpan<byte>(LibLlvm.GetBufferStart(buffer), checked((int)LibLlvm.GetBufferSize(buffer))).ToArray();
+        }
+        finally { LibLlvm.DisposeMemoryBuffer(buffer); }
+    }
+
+    /// <summary>The first (constant) argument of every remaining call to <paramref name="function"/>.</summary>
+    public IReadOnlyList<ulong> ConstantArgumentsOfCallsTo(string function)
+    {
+        var result = new List<ulong>();
+        LValue f = LibLlvm.GetNamedFunction(_module, function);
+        if (f.IsNull) return result;
+        for (nint use = LibLlvm.GetFirstUse(f); use != 0; use = LibLlvm.GetNextUse(use))
+            result.Add(LibLlvm.ConstIntGetZExtValue(LibLlvm.GetOperand(LibLlvm.GetUser(use), 0)));
+        return result;
     }
 
     private static string TakeMessage(nint message)

@@ -143,6 +143,7 @@ internal sealed unsafe partial class LlvmModule : IDisposable
     {
         if (_diBuilder != 0) { LibLlvm.DisposeDIBuilder(_diBuilder); _diBuilder = 0; }
         if (_builder != 0) { LibLlvm.DisposeBuilder(_builder); _builder = 0; }
+        if (_machine != 0) { LibLlvm.DisposeTargetMachine(_machine); _machine = 0; }
         if (_module != 0) { LibLlvm.DisposeModule(_module); _module = 0; }
         if (_context != 0) { LibLlvm.ContextDispose(_context); _context = 0; }
     }

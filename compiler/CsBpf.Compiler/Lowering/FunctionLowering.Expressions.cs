@@ -359,27 +359,36 @@ internal sealed partial class FunctionLowering
     }
 
     /// <summary>
-    /// Division keeps C#'s meaning or is refused: BPF defines x/0 = 0 and x%0 = x where C# throws, so the
-    /// divisor must be a non-zero constant for now; and -1 is refused for signed operands because C# throws
-    /// for MinValue / -1 where BPF would return MinValue. Signed division truncates toward zero: <c>sdiv</c>
-    /// on cpu v4; on older CPUs (where LLVM has no signed division) it is done on magnitudes with the sign
-    /// fixed up afterwards.
+    /// Division keeps C#'s meaning. Where C# throws — a zero divisor (BPF would return 0 or the dividend)
+    /// and signed MinValue / -1 (BPF would return MinValue) — a guard is emitted that LLVM must prove
+    /// unreachable, or the compiler asks for the check (see ModuleLowering.Guards). Signed division truncates
+    /// toward zero: <c>sdiv</c> on cpu v4; on older CPUs it is done on magnitudes with the sign fixed up.
     /// </summary>
     private LValue EmitDivision(BinaryOperatorKind kind, LValue left, LValue right, bool signed, Location at, IOperation? rightOperand)
     {
+        LType type = LlvmModule.TypeOf(left);
         object? divisor = rightOperand?.ConstantValue is { HasValue: true } c ? c.Value : null;
-        bool nonZeroConstant = divisor is not null && Convert.ToDecimal(divisor) != 0;
-        if (!nonZeroConstant)
-            throw Unsupported(at, "division or remainder by a value that is not a non-zero constant",
-                "C# throws on division by zero but BPF returns 0; divide by a non-zero constant");
-        if (signed && Convert.ToDecimal(divisor) == -1)
-            throw Unsupported(at, "signed division by -1", "C# throws for MinValue / -1; negate instead");
+        if (divisor is not null && Convert.ToDecimal(divisor) == 0)
+            throw Unsupported(at, "division by the constant zero", "C# throws DivideByZeroException here");
+        if (divisor is null)
+            EmitGuard(_llvm.ICmp(IntPredicate.Eq, right, _llvm.ConstInt(type, 0)), at,
+                "a division or remainder whose divisor may be zero",
+                "C# throws DivideByZeroException where BPF would return 0; test the divisor first, e.g. if (d != 0) ...");
+        if (signed && (divisor is null || Convert.ToDecimal(divisor) == -1))
+        {
+            int width = LlvmModule.IntWidth(type);
+            LValue minValue = _llvm.ConstInt(type, 1UL << (width - 1));
+            LValue overflow = _llvm.Binary(BinaryOpcode.And,
+                _llvm.ICmp(IntPredicate.Eq, right, _llvm.ConstInt(type, ulong.MaxValue)),
+                _llvm.ICmp(IntPredicate.Eq, left, minValue));
+            EmitGuard(overflow, at, "a signed division or remainder that may compute MinValue / -1",
+                "C# throws OverflowException there; test the divisor first, e.g. if (d > 0) or if (d != 0 && d != -1), or use unsigned operands");
+        }
         bool divide = kind == BinaryOperatorKind.Divide;
         if (!signed) return _llvm.Binary(divide ? BinaryOpcode.UDiv : BinaryOpcode.URem, left, right);
         if (_module.CpuVersion >= 4) return _llvm.Binary(divide ? BinaryOpcode.SDiv : BinaryOpcode.SRem, left, right);
 
         // |a| and |b| as unsigned (|MinValue| = 2^(n-1) is right as an unsigned magnitude).
-        LType type = LlvmModule.TypeOf(left);
         LValue zero = _llvm.ConstInt(type, 0);
         LValue leftNegative = _llvm.ICmp(IntPredicate.Slt, left, zero);
         LValue rightNegative = _llvm.ICmp(IntPredicate.Slt, right, zero);

@@ -359,6 +359,21 @@ internal sealed partial class FunctionLowering
 
     private LType RegisterType(TypeLayout layout) => layout.Category == TypeCategory.Boolean ? _llvm.I1 : layout.Memory;
 
+    /// <summary>
+    /// Emits <c>if (failure) __csbpf_unproven(site)</c>. LLVM removes the call when it proves the failure
+    /// impossible; a surviving call becomes a diagnostic (ModuleLowering.ReportUnprovenGuards).
+    /// </summary>
+    private void EmitGuard(LValue failure, Location at, string what, string fix)
+    {
+        var (function, type, site) = _module.GuardSite(at, what, fix);
+        LBlock fail = _llvm.AppendBlock(_function, "guard"), ok = _llvm.AppendBlock(_function, "guarded");
+        _llvm.CondBr(failure, fail, ok);
+        _llvm.PositionAtEnd(fail);
+        _llvm.Call(type, function, [_llvm.ConstInt(_llvm.I32, (ulong)site)]);
+        _llvm.Br(ok);
+        _llvm.PositionAtEnd(ok);
+    }
+
     private static LoweringException Unsupported(Location at, string what, string instead = "it has no BPF equivalent") =>
         new(Diagnostic.Create(BpfDiagnostics.UnsupportedConstruct, at, what, instead));
 }

@@ -82,7 +82,9 @@ internal sealed partial class ModuleLowering : IDisposable
         }
         if (Llvm.Verify() is { } problem)
             throw new LlvmException("the generated IR is invalid: " + problem + "\n" + Llvm.PrintIr());
-        return Llvm.EmitObject(Options.Cpu, Options.Optimize);
+        Llvm.Optimize(Options.Cpu, Options.Optimize);
+        if (ReportUnprovenGuards()) return null;
+        return Llvm.EmitObject();
     }
 
     /// <summary>The debug-info file of a syntax tree (absolute path, so BTF line info names the real file).</summary>

@@ -113,6 +113,28 @@ public class DifferentialTests(ITestOutputHelper output)
         AssertAgree(cases, cpu: "v3");
     }
 
+    [Theory]
+    [InlineData("v3")]
+    [InlineData("v4")]
+    public void Division_by_checked_variables(string cpu)
+    {
+        DiffCase[] cases =
+        [
+            Case("udiv-var", "public static uint M(uint a, uint b) => b != 0 ? a / b + a % b : 0;", UInt, UInt, UInt),
+            Case("sdiv-var", """
+                public static int M(int a, int b)
+                {
+                    if (b == 0 || (a == int.MinValue && b == -1)) return 0;
+                    return a / b * 7 + a % b;
+                }
+                """, Int, Int, Int),
+            Case("sdiv-long-var", "public static long M(long a, long b) => b > 0 ? a / b - a % b : -1;", Long, Long, Long),
+            Case("sdiv-promoted", "public static int M(sbyte a, short b) => b == 0 ? 0 : a / b + b % (a | 1);", Int, ScalarType.SByte, Short),
+            Case("sdiv-minus-one", "public static long M(long a) => a != long.MinValue ? a / -1 + a % -1 : 0;", Long, Long),
+        ];
+        AssertAgree(cases, cpu);
+    }
+
     [Fact]
     public void Control_flow_loops_switches_calls_and_short_circuits()
     {

@@ -76,6 +76,19 @@ internal sealed class ProgramGenerator(int seed)
                     sb.Append($"{indent}}}\n");
                     break;
                 }
+            case 4 when _random.Next(3) == 0:
+                {
+                    // A division by a variable, guarded the way C# code must be for BPF (and for C#).
+                    var candidates = _variables.Where(v => !v.Name.StartsWith('i')).ToList();
+                    var (x, t) = Pick(candidates);
+                    var sameType = candidates.Where(v => v.Type == t).ToList();
+                    var (d, _) = Pick(sameType);
+                    string guard = t.Signed ? $"{d} != 0 && {d} != -1" : $"{d} != 0";
+                    string name = $"v{_names++}";
+                    sb.Append($"{indent}{t.Keyword} {name} = {guard} ? ({t.Keyword})({x} {Pick(["/", "%"])} {d}) : ({t.Keyword})0;\n");
+                    _variables.Add((name, t));
+                    break;
+                }
             case 4:
                 {
                     string i = $"i{_names++}";

@@ -1,0 +1,45 @@
+using CsBpf.Analyzers.Diagnostics;
+using CsBpf.Compiler.Llvm;
+using Microsoft.CodeAnalysis;
+
+namespace CsBpf.Compiler.Lowering;
+
+// Guards for the places where C# throws and BPF cannot (a zero divisor, MinValue / -1). The lowering emits
+// `if (failure) __csbpf_unproven(site)` before the operation; LLVM's optimiser removes the call wherever it
+// can prove the failure impossible (a dominating `if (d != 0)`, a constant, a known range). A call that
+// survives O2 means the program can reach an input where C# would throw: it becomes a diagnostic asking
+// for the check, so the object never silently differs from C#.
+internal sealed partial class ModuleLowering
+{
+    private const string UnprovenGuard = "__csbpf_unproven";
+
+    private readonly List<(Location At, string What, string Fix)> _guardSites = [];
+    private LValue _guardFunction;
+    private LType _guardType;
+
+    /// <summary>The marker function and a new site number for a guard at <paramref name="at"/>.</summary>
+    public (LValue Function, LType Type, int Site) GuardSite(Location at, string what, string fix)
+    {
+        if (_guardFunction.IsNull)
+        {
+            _guardType = Llvm.Function(Llvm.Void, [Llvm.I32]);
+            // A declaration with side effects (no memory/willreturn attributes): only unreachability removes it.
+            _guardFunction = Llvm.AddFunction(UnprovenGuard, _guardType, Linkage.External, section: null);
+        }
+        _guardSites.Add((at, what, fix));
+        return (_guardFunction, _guardType, _guardSites.Count - 1);
+    }
+
+    /// <summary>Reports every guard LLVM could not remove; true when there was one.</summary>
+    private bool ReportUnprovenGuards()
+    {
+        if (_guardSites.Count == 0) return false;
+        var remaining = Llvm.ConstantArgumentsOfCallsTo(UnprovenGuard).Distinct().Order().ToList();
+        foreach (ulong site in remaining)
+        {
+            var (at, what, fix) = _guardSites[(int)site];
+            Diagnostics.Add(Diagnostic.Create(BpfDiagnostics.UnsupportedConstruct, at, what, fix));
+        }
+        return remaining.Count > 0;
+    }
+}
