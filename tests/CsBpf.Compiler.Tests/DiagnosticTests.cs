@@ -47,6 +47,7 @@ public class DiagnosticTests
     [InlineData("uint d = (uint)Bpf.GetCurrentPidTgid(); uint q = 10 / d;", "10 / d", "CSBPF1001")]
     [InlineData("if (Bpf.GetSmpProcessorId() > 100) throw new InvalidOperationException();", "throw", "CSBPF1001")]
     [InlineData("Func<int> f = () => 1;", "() => 1", "CSBPF1001")]
+    [InlineData("Span<int> s = stackalloc int[4]; s[(int)Bpf.GetSmpProcessorId()] = 1;", "s[(int)Bpf.GetSmpProcessorId()]", "CSBPF1001")]
     [InlineData("int a = (int)Bpf.GetSmpProcessorId(); checked { int b = a + 1; }", "a + 1", "CSBPF1001")]
     public void Unsupported_constructs_are_reported_at_their_location(string body, string expectedText, string id)
     {

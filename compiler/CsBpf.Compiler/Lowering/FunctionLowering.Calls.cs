@@ -45,6 +45,13 @@ internal sealed partial class FunctionLowering
             {
                 IParameterSymbol p = arg.Parameter!;
                 args[p.Ordinal] = p.RefKind != RefKind.None ? EmitAddress(arg.Value) : EmitValue(arg.Value);
+                if (p.RefKind == RefKind.None && _module.LayoutOf(p.Type, at) is { Category: TypeCategory.Struct } layout)
+                {
+                    // By-value struct: the callee gets its own copy.
+                    LValue copy = Alloca(layout.Memory, "byval", layout.Align);
+                    _llvm.MemCpy(copy, args[p.Ordinal], layout.Size, layout.Align);
+                    args[p.Ordinal] = copy;
+                }
             }
             SetLocation(invocation.Syntax);
             return _llvm.Call(fnType, fn, args);

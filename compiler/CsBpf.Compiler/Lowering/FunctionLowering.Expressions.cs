@@ -53,6 +53,10 @@ internal sealed partial class FunctionLowering
             case IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation or ITypeParameterObjectCreationOperation
                 when op.Type is { IsReferenceType: true } || op is IArrayCreationOperation:
                 throw Unsupported(op.Syntax.GetLocation(), "allocating an object or array", "BPF programs cannot use the managed heap; use locals, unmanaged structs, stackalloc or a map");
+            case IPropertyReferenceOperation property when EmitSpanProperty(property, address: false) is { } spanValue:
+                return spanValue;
+            case { Kind: OperationKind.None } when IsStackAlloc(op):
+                return EmitStackAlloc(op);
             case IInterpolatedStringOperation:
                 throw Unsupported(op.Syntax.GetLocation(), "string interpolation", "strings are only allowed as formats of helpers like Bpf.Printk");
             case IThrowOperation:
@@ -140,6 +144,8 @@ internal sealed partial class FunctionLowering
                     "BPF code can use the static fields (maps and globals) of its own [BpfProgram] class only");
             case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef || invocation.TargetMethod.ReturnsByRefReadonly:
                 return EmitInvocation(invocation, resultUsed: true);
+            case IPropertyReferenceOperation property when EmitSpanProperty(property, address: true) is { } elementAddress:
+                return elementAddress;
             default:
                 // An rvalue used where an address is needed (e.g. a struct-valued expression): spill it.
                 if (op.Type is not null)
@@ -260,6 +266,8 @@ internal sealed partial class FunctionLowering
         Location at = conversion.Syntax.GetLocation();
         ITypeSymbol to = conversion.Type!;
         ITypeSymbol from = conversion.Operand.Type ?? to;
+        if (TypeMapper.SpanElementType(from) is not null && TypeMapper.SpanElementType(to) is not null)
+            return EmitValue(conversion.Operand); // Span<T> -> ReadOnlySpan<T> (C# 14 span conversion or operator): the same pair
         if (conversion.OperatorMethod is not null) throw Unsupported(at, "a user-defined conversion", "call a static method instead");
         if (conversion.Conversion.IsReference || conversion.Conversion.IsNullable || from.IsReferenceType || to.IsReferenceType)
             throw Unsupported(at, $"the conversion from '{from}' to '{to}'", "boxing, reference and nullable conversions need the managed heap");

@@ -138,6 +138,11 @@ internal sealed partial class FunctionLowering
             else
             {
                 TypeLayout layout = _module.LayoutOf(p.Type, p.Locations.FirstOrDefault() ?? MethodLocation);
+                if (layout.Category == TypeCategory.Struct)
+                {
+                    _slots[p] = value; // the caller's private copy is this parameter's storage
+                    continue;
+                }
                 LValue slot = _llvm.Alloca(layout.Memory, p.Name, layout.Align);
                 StoreScalar(layout, value, slot);
                 _slots[p] = slot;

@@ -113,7 +113,11 @@ internal sealed partial class ModuleLowering : IDisposable
         Location at = method.Locations.FirstOrDefault() ?? Location.None;
         LType returnType = method.ReturnsVoid ? Llvm.Void
             : method.ReturnsByRef || method.ReturnsByRefReadonly ? Llvm.Ptr
-            : RegisterTypeOf(method.ReturnType, at);
+            : LayoutOf(method.ReturnType, at).Category == TypeCategory.Struct
+                ? throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedType, at, method.ReturnType.ToDisplayString(),
+                    "BPF functions return one register: return the struct through a ref or out parameter"))
+                : RegisterTypeOf(method.ReturnType, at);
+        // Structs (and spans) by value are passed as a pointer to a copy the caller makes.
         var parameters = method.Parameters.Select(p => p.RefKind != RefKind.None ? Llvm.Ptr : RegisterTypeOf(p.Type, p.Locations.FirstOrDefault() ?? at)).ToArray();
         LType fnType = Llvm.Function(returnType, parameters);
         string name = section is not null ? method.Name : MangledName(method);
@@ -173,8 +177,7 @@ internal sealed partial class ModuleLowering : IDisposable
         return layout.Category switch
         {
             TypeCategory.Boolean => Llvm.I1,
-            TypeCategory.Struct => throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedType, at, type.ToDisplayString(),
-                "structs cannot be passed or returned by value between BPF functions yet; pass them by ref")),
+            TypeCategory.Struct => Llvm.Ptr,
             _ => layout.Memory,
         };
     }

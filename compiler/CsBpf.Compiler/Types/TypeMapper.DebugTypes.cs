@@ -50,6 +50,15 @@ internal sealed partial class TypeMapper
                 .Select(f => (f.Name, Convert.ToInt64(f.ConstantValue))).ToArray();
             return llvm.DiEnum(File, e.Name, File, 0, u.Size * 8, values, !u.IsSigned, DebugType(underlying));
         }
+        if (SpanElementType(type) is { } spanElement)
+        {
+            LMetadata[] spanMembers =
+            [
+                llvm.DiMember(File, "reference", File, 0, 64, 64, 0, llvm.DiPointer(DebugType(spanElement))),
+                llvm.DiMember(File, "length", File, 0, 32, 32, 64, llvm.DiBasicType("int", 32, DwarfEncoding.Signed)),
+            ];
+            return llvm.DiStruct(File, type.Name, File, 0, 128, 64, spanMembers);
+        }
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } a && InlineArrayLength(a) is int length)
         {
             ITypeSymbol elementType = a.GetMembers().OfType<IFieldSymbol>().Single(f => !f.IsStatic).Type;

@@ -51,6 +51,13 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
             return new TypeLayout(llvm.Ptr, 8, 8, false, TypeCategory.Pointer);
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
             return TryGetLayout(underlying, out why);
+        if (SpanElementType(type) is { } element)
+        {
+            // Span<T>/ReadOnlySpan<T>: a (pointer, int length) pair, like the CLR's own layout.
+            if (TryGetLayout(element, out why) is null) return null;
+            LType pair = llvm.Struct([llvm.Ptr, llvm.I32, llvm.Array(llvm.I8, 4)], packed: false);
+            return new TypeLayout(pair, 16, 8, false, TypeCategory.Struct);
+        }
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } s)
             return StructLayout(s, out why);
         why = type.IsReferenceType
@@ -58,6 +65,11 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
             : "only integers, bool, char, enums, pointers and unmanaged structs are supported";
         return null;
     }
+
+    /// <summary>The element type of <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, or null.</summary>
+    public static ITypeSymbol? SpanElementType(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true, TypeArguments: [var element] } named
+        && named.ContainingNamespace?.ToDisplayString() == "System" && named.Name is "Span" or "ReadOnlySpan" ? element : null;
 
     /// <summary>The length of an <c>[InlineArray(N)]</c> struct, or null.</summary>
     public static int? InlineArrayLength(INamedTypeSymbol type) =>

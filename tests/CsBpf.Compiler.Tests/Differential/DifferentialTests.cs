@@ -258,6 +258,47 @@ public class DifferentialTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Spans_over_stackalloc_with_checked_indexes()
+    {
+        DiffCase[] cases =
+        [
+            Case("span-histogram", """
+                public static long M(int a, int b)
+                {
+                    Span<int> counts = stackalloc int[8];
+                    for (int i = 0; i < 16; i++)
+                        counts[(a >> i) & 7] += i;
+                    int k = b & 15;
+                    if ((uint)k < (uint)counts.Length) counts[k] = 100;
+                    return Sum(counts) * 1000 + counts.Length + Weighted(counts, b);
+                }
+                static long Sum(ReadOnlySpan<int> values)
+                {
+                    long sum = 0;
+                    for (int i = 0; i < values.Length; i++) sum += values[i];
+                    return sum;
+                }
+                static int Weighted(Span<int> values, int b) => b >= 0 && b < values.Length ? values[b] * 3 : -1;
+                """, Long, Int, Int),
+            Case("span-bytes", """
+                public struct Pair { public short X; public byte Y; }
+                public static ulong M(ulong v)
+                {
+                    Span<byte> bytes = stackalloc byte[8];
+                    for (int i = 0; i < 8; i++) bytes[i] = (byte)(v >> (8 * i));
+                    Span<Pair> pairs = stackalloc Pair[2];
+                    pairs[1].X = (short)(bytes[0] | bytes[7] << 8);
+                    pairs[0].Y = bytes[3];
+                    ulong r = 0;
+                    for (int i = 7; i >= 0; i--) r = r << 8 | (byte)(bytes[i] ^ 0x5A);
+                    return r + (ulong)pairs[1].X + pairs[0].Y;
+                }
+                """, ULong, ULong),
+        ];
+        AssertAgree(cases);
+    }
+
+    [Fact]
     public void Structs_are_copied_by_value()
     {
         DiffCase[] cases =
@@ -276,7 +317,8 @@ public class DifferentialTests(ITestOutputHelper output)
                     Touch(ref o);
                     return o.In.L - copy.In.L + o.A + copy.In.B + o.S;
                 }
-                static void Touch(ref Outer o) { o.S = 7; o.A *= 2; }
+                static void Touch(ref Outer o) { o.S = 7; o.A *= 2; Ignore(o); }
+                static void Ignore(Outer copy) { copy.A = 0; copy.In.L = 0; }
                 """, Long, Int, Long),
         ];
         AssertAgree(cases);
