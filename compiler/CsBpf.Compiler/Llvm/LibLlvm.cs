@@ -144,9 +144,6 @@ internal static unsafe partial class LibLlvm
     [LibraryImport(Name, EntryPoint = "LLVMGetBasicBlockTerminator")]
     internal static partial LValue GetBasicBlockTerminator(LBlock block);
 
-    [LibraryImport(Name, EntryPoint = "LLVMGetFirstInstruction")]
-    internal static partial LValue GetFirstInstruction(LBlock block);
-
     [LibraryImport(Name, EntryPoint = "LLVMGetNamedFunction", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial LValue GetNamedFunction(nint module, string name);
 
@@ -174,9 +171,6 @@ internal static unsafe partial class LibLlvm
 
     [LibraryImport(Name, EntryPoint = "LLVMPositionBuilderAtEnd")]
     internal static partial void PositionBuilderAtEnd(nint builder, LBlock block);
-
-    [LibraryImport(Name, EntryPoint = "LLVMPositionBuilderBefore")]
-    internal static partial void PositionBuilderBefore(nint builder, LValue instruction);
 
     [LibraryImport(Name, EntryPoint = "LLVMGetInsertBlock")]
     internal static partial LBlock GetInsertBlock(nint builder);

@@ -7,13 +7,9 @@ internal sealed unsafe partial class LlvmModule
 
     public void PositionAtEnd(LBlock block) => LibLlvm.PositionBuilderAtEnd(_builder, block);
 
-    public void PositionBefore(LValue instruction) => LibLlvm.PositionBuilderBefore(_builder, instruction);
-
     public LBlock CurrentBlock => LibLlvm.GetInsertBlock(_builder);
 
     public bool CurrentBlockTerminated => !LibLlvm.GetBasicBlockTerminator(CurrentBlock).IsNull;
-
-    public static LValue FirstInstruction(LBlock block) => LibLlvm.GetFirstInstruction(block);
 
     public void SetLocation(LMetadata location) => LibLlvm.SetCurrentDebugLocation2(_builder, location);
 

@@ -148,8 +148,15 @@ internal sealed partial class FunctionLowering
             IArgumentOperation arg = byName[ordinal];
             // A local or parameter already lives in a stack slot: pass that slot (the helpers only read
             // keys and values), as clang passes &key, instead of copying it to a fresh one each call.
-            if (arg.Value is ILocalReferenceOperation { Local.RefKind: RefKind.None } or IParameterReferenceOperation { Parameter.RefKind: RefKind.None }
-                && SymbolEqualityComparer.Default.Equals(arg.Value.Type, arg.Parameter!.Type))
+            // Only for variables never written after their declaration: a loop counter kept in memory would
+            // lose the bound the verifier tracks in its register.
+            ISymbol? variable = arg.Value switch
+            {
+                ILocalReferenceOperation { Local.RefKind: RefKind.None } l => l.Local,
+                IParameterReferenceOperation { Parameter.RefKind: RefKind.None } p => p.Parameter,
+                _ => null,
+            };
+            if (variable is not null && !_writtenVariables.Contains(variable) && SymbolEqualityComparer.Default.Equals(arg.Value.Type, arg.Parameter!.Type))
                 return EmitAddress(arg.Value);
             TypeLayout layout = _module.LayoutOf(arg.Value.Type!, at);
             LValue value = EmitValue(arg.Value);

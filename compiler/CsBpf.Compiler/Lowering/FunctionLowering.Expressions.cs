@@ -125,8 +125,15 @@ internal sealed partial class FunctionLowering
             case IParameterReferenceOperation parameter:
                 {
                     LValue slot = _slots[parameter.Parameter];
-                    return parameter.Parameter.RefKind != RefKind.None ? _llvm.Load(_llvm.Ptr, slot, 8) : slot;
+                    if (parameter.Parameter.RefKind == RefKind.None) return slot;
+                    LValue pointer = _llvm.Load(_llvm.Ptr, slot, 8);
+                    // The context of a syscall program: every access must stay `ctx + constant offset` (the
+                    // verifier refuses a moved ctx pointer), so keep LLVM from merging field addresses.
+                    return IsContextParameter(parameter.Parameter) ? _module.PreserveStaticOffset(pointer) : pointer;
                 }
+            case IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared }:
+                // `out var x` / `out T x`: the new local's own slot.
+                return EmitAddress(declared);
             case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out Capture capture):
                 return capture.IsAddress ? _llvm.Load(_llvm.Ptr, capture.Slot, 8) : capture.Slot;
             case IFieldReferenceOperation { Instance: { } instance } field:

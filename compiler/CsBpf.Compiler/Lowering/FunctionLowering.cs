@@ -22,11 +22,15 @@ internal sealed partial class FunctionLowering
     private readonly Dictionary<CaptureId, Capture> _captures = new();
     private readonly Dictionary<CaptureId, IFieldSymbol> _mapCaptures = new();
     private readonly HashSet<CaptureId> _lvalueCaptures = new();
+    private readonly HashSet<ISymbol> _writtenVariables = new(SymbolEqualityComparer.Default);
     private readonly Dictionary<BasicBlock, LBlock> _blocks = new();
     private LMetadata _subprogram;
     private LMetadata _file;
     private LBlock _allocaBlock;
     private LMetadata _location;
+    private LBlock? _returnBlock;
+    private LValue _returnSlot;
+    private LType _returnType;
     private SemanticModel? _semanticModel;
 
     /// <summary>A flow capture: a stack slot holding either a value or, for struct and ref captures, an address.</summary>
@@ -51,6 +55,7 @@ internal sealed partial class FunctionLowering
         if (model.GetOperation(syntax) is not IMethodBodyOperation body)
             throw Unsupported(MethodLocation, "a method without a block or expression body");
         RejectStructuredConstructs(body);
+        FindWrittenVariables(body);
         ControlFlowGraph cfg = ControlFlowGraph.Create(body);
         FindLvalueCaptures(cfg);
 
@@ -89,11 +94,34 @@ internal sealed partial class FunctionLowering
             }
         }
 
+        EmitReturnBlock(syntax);
+
         // The entry block holds the allocas; it falls into the first real block.
         _llvm.PositionAtEnd(_allocaBlock);
         SetLocation(syntax);
         BasicBlock first = cfg.Blocks[0].FallThroughSuccessor!.Destination!;
         EmitBranchTo(first, syntax);
+    }
+
+    /// <summary>Locals and parameters assigned anywhere after their declaration (declarator initializers are
+    /// not assignments in the IOperation tree).</summary>
+    private void FindWrittenVariables(IOperation body)
+    {
+        foreach (IOperation op in body.Descendants())
+        {
+            IOperation? target = op switch
+            {
+                ISimpleAssignmentOperation a => a.Target,
+                ICompoundAssignmentOperation c => c.Target,
+                IIncrementOrDecrementOperation i => i.Target,
+                IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } arg => arg.Value,
+                IAddressOfOperation addressOf => addressOf.Reference,
+                IDeclarationExpressionOperation d => d.Expression,
+                _ => null,
+            };
+            if (target is ILocalReferenceOperation l) _writtenVariables.Add(l.Local);
+            else if (target is IParameterReferenceOperation p) _writtenVariables.Add(p.Parameter);
+        }
     }
 
     /// <summary>Constructs the CFG would turn into exception regions or closures: refused up front with a
@@ -119,6 +147,9 @@ internal sealed partial class FunctionLowering
 
     /// <summary>True for methods that are program entry points themselves (tracepoints); context-argument
     /// programs get an entry wrapper and their body is an internal function.</summary>
+    private bool IsContextParameter(IParameterSymbol parameter) =>
+        parameter.Ordinal == 0 && _module.Model.Programs.Any(p => p.Kind == Frontend.ProgramKind.Syscall && SymbolEqualityComparer.Default.Equals(p.Method, _method));
+
     private bool IsProgram => _module.Model.Programs.Any(p => p.IsDirectEntry && SymbolEqualityComparer.Default.Equals(p.Method, _method));
 
     private LMetadata DebugTypeOfReturn() =>
@@ -227,26 +258,49 @@ internal sealed partial class FunctionLowering
         else _llvm.Br(_blocks[destination]);
     }
 
+    /// <summary>
+    /// Every C# <c>return</c> stores its value and jumps to one return block at the end, the shape clang
+    /// gives; separate <c>ret</c>s make LLVM place an early exit first and the main path behind a back jump.
+    /// </summary>
     private void EmitReturn(IOperation? value)
     {
-        if (_method.ReturnsVoid)
+        if (!_method.ReturnsVoid)
         {
-            _llvm.RetVoid();
-            return;
+            if (value is null)
+            {
+                // Reached the end of a non-void method: C# makes this impossible.
+                _llvm.Unreachable();
+                return;
+            }
+            bool byRef = _method.ReturnsByRef || _method.ReturnsByRefReadonly;
+            LValue result = byRef ? EmitAddress(value) : EmitValue(value);
+            if (_returnSlot.IsNull)
+            {
+                _returnType = LlvmModule.TypeOf(result);
+                _returnSlot = Alloca(_returnType, "retval", ReturnAlign);
+            }
+            _llvm.Store(result, _returnSlot, ReturnAlign);
         }
-        if (value is null)
+        if (_returnBlock is not { } block)
         {
-            // Reached the end of a non-void method: C# makes this impossible.
-            _llvm.Unreachable();
-            return;
+            block = _llvm.AppendBlock(_function, "return");
+            _returnBlock = block;
         }
-        if (_method.ReturnsByRef || _method.ReturnsByRefReadonly)
-        {
-            _llvm.Ret(EmitAddress(value));
-            return;
-        }
-        _llvm.Ret(EmitValue(value));
+        _llvm.Br(block);
     }
+
+    private void EmitReturnBlock(SyntaxNode method)
+    {
+        if (_returnBlock is not { } block) return;
+        _llvm.PositionAtEnd(block);
+        SetLocation(method);
+        if (_method.ReturnsVoid) _llvm.RetVoid();
+        else if (!_returnSlot.IsNull) _llvm.Ret(_llvm.Load(_returnType, _returnSlot, ReturnAlign));
+        else _llvm.Unreachable();
+    }
+
+    /// <summary>The return slot's alignment: its integer width in bytes (1 for i1), 8 for pointers.</summary>
+    private uint ReturnAlign => LlvmModule.IsPointer(_returnType) ? 8u : (uint)Math.Max(1, LlvmModule.IntWidth(_returnType) / 8);
 
     private void EmitStatement(IOperation statement)
     {
@@ -309,14 +363,16 @@ internal sealed partial class FunctionLowering
         }
         TypeLayout? layout = value.Type is null ? null : _module.LayoutOf(value.Type, value.Syntax.GetLocation());
         bool byAddress = layout?.Category == TypeCategory.Struct || IsRefValued(value) || _lvalueCaptures.Contains(capture.Id);
-        LType slotType = byAddress ? _llvm.Ptr : RegisterType(layout!);
+        // Value captures hold the memory form (a bool is one byte), like locals, so reads through
+        // LoadFrom and writes through StoreScalar agree.
+        LType slotType = byAddress ? _llvm.Ptr : layout!.Memory;
         if (!_captures.TryGetValue(capture.Id, out Capture slot))
         {
-            slot = new Capture(Alloca(slotType, "capture"), slotType, byAddress);
+            slot = new Capture(Alloca(slotType, "capture", byAddress ? 8u : layout!.Align), slotType, byAddress);
             _captures[capture.Id] = slot;
         }
-        LValue v = byAddress ? EmitAddress(value) : EmitValue(value);
-        _llvm.Store(v, slot.Slot, byAddress ? 8u : layout!.Align);
+        if (byAddress) _llvm.Store(EmitAddress(value), slot.Slot, 8);
+        else StoreScalar(layout!, EmitValue(value), slot.Slot);
     }
 
     /// <summary>Operations whose result is a reference (ref-returning calls, ref locals used as refs).</summary>
@@ -328,14 +384,12 @@ internal sealed partial class FunctionLowering
 
     private LValue Alloca(LType type, string name, uint align = 8)
     {
+        // In declaration order at the end of the entry block (it gets its branch last), as clang lays out
+        // locals; the stack layout changes what the verifier can prune.
         LBlock current = _llvm.CurrentBlock;
-        LValue first = LlvmModule.FirstInstruction(_allocaBlock);
-        if (first.IsNull) _llvm.PositionAtEnd(_allocaBlock);
-        else _llvm.PositionBefore(first);
+        _llvm.PositionAtEnd(_allocaBlock);
         LValue slot = _llvm.Alloca(type, name, align);
         _llvm.PositionAtEnd(current);
-        // Positioning before an instruction takes over that instruction's debug location; restore ours.
-        _llvm.SetLocation(_location);
         return slot;
     }
 

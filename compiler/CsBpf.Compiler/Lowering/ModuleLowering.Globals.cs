@@ -69,6 +69,23 @@ internal sealed partial class ModuleLowering
         GlobalVariables[field] = g;
     }
 
+    private LValue _preserveStaticOffset;
+    private LType _preserveStaticOffsetType;
+
+    /// <summary>
+    /// <c>llvm.preserve.static.offset(p)</c>: the BPF back end keeps every load/store through <c>p</c> as
+    /// <c>p + constant</c> (what clang emits for <c>__attribute__((preserve_static_offset))</c> context structs).
+    /// </summary>
+    public LValue PreserveStaticOffset(LValue pointer)
+    {
+        if (_preserveStaticOffset.IsNull)
+        {
+            _preserveStaticOffsetType = Llvm.Function(Llvm.Ptr, [Llvm.Ptr]);
+            _preserveStaticOffset = Llvm.AddFunction("llvm.preserve.static.offset", _preserveStaticOffsetType, Linkage.External, section: null);
+        }
+        return Llvm.Call(_preserveStaticOffsetType, _preserveStaticOffset, [pointer]);
+    }
+
     private readonly Dictionary<string, LValue> _formatStrings = new(StringComparer.Ordinal);
 
     /// <summary>A NUL-terminated format string in <c>.rodata</c> (one per distinct text), as clang emits a

@@ -317,7 +317,8 @@ public class DifferentialTests(ITestOutputHelper output)
                     Touch(ref o);
                     return o.In.L - copy.In.L + o.A + copy.In.B + o.S;
                 }
-                static void Touch(ref Outer o) { o.S = 7; o.A *= 2; Ignore(o); }
+                static void Touch(ref Outer o) { o.S = 7; o.A *= 2; Ignore(o); Split(o.A, out int hi, out var lo); o.In.B = (byte)(hi ^ lo); }
+                static void Split(int v, out int hi, out int lo) { hi = v >> 16; lo = v & 0xFFFF; }
                 static void Ignore(Outer copy) { copy.A = 0; copy.In.L = 0; }
                 """, Long, Int, Long),
         ];
