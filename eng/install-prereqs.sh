@@ -9,7 +9,7 @@
 # runs only when a missing package is not known to apt yet, so this is fast when everything is present.
 set -euo pipefail
 
-PACKAGES=(libllvm19 libbpf1 bpftool clang-19 iproute2)
+PACKAGES=(libllvm19 libbpf1 bpftool clang-19 iproute2 qemu-system-x86 busybox-static libbpf-dev gcc)
 
 log() { echo "install-prereqs: $*"; }
 die() { echo "install-prereqs: error: $*" >&2; exit 1; }
