@@ -48,7 +48,7 @@ internal sealed partial class FunctionLowering
                 if (p.RefKind == RefKind.None && _module.LayoutOf(p.Type, at) is { Category: TypeCategory.Struct } layout)
                 {
                     // By-value struct: the callee gets its own copy.
-                    LValue copy = Alloca(layout.Memory, "byval", layout.Align);
+                    LValue copy = Alloca(layout.Memory, "byval", StackAlign(layout));
                     _llvm.MemCpy(copy, args[p.Ordinal], layout.Size, layout.Align);
                     args[p.Ordinal] = copy;
                 }
@@ -148,7 +148,7 @@ internal sealed partial class FunctionLowering
             IArgumentOperation arg = byName[ordinal];
             // A local or parameter already lives in a stack slot: pass that slot (the helpers only read
             // keys and values), as clang passes &key, instead of copying it to a fresh one each call.
-            // Only for variables never written after their declaration: a loop counter kept in memory would
+            // Scalars only when never written after their declaration: a loop counter kept in memory would
             // lose the bound the verifier tracks in its register.
             ISymbol? variable = arg.Value switch
             {
@@ -156,11 +156,13 @@ internal sealed partial class FunctionLowering
                 IParameterReferenceOperation { Parameter.RefKind: RefKind.None } p => p.Parameter,
                 _ => null,
             };
-            if (variable is not null && !_writtenVariables.Contains(variable) && SymbolEqualityComparer.Default.Equals(arg.Value.Type, arg.Parameter!.Type))
+            // Structs live in memory anyway, so their slot is always passed.
+            bool inMemory = _module.LayoutOf(arg.Value.Type!, at).Category == TypeCategory.Struct;
+            if (variable is not null && (inMemory || !_writtenVariables.Contains(variable)) && SymbolEqualityComparer.Default.Equals(arg.Value.Type, arg.Parameter!.Type))
                 return EmitAddress(arg.Value);
             TypeLayout layout = _module.LayoutOf(arg.Value.Type!, at);
             LValue value = EmitValue(arg.Value);
-            LValue slot = Alloca(layout.Memory, "mapArg", layout.Align);
+            LValue slot = Alloca(layout.Memory, "mapArg", StackAlign(layout));
             StoreScalar(layout, value, slot);
             return slot;
         }

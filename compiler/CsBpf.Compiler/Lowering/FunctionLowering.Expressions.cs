@@ -103,7 +103,7 @@ internal sealed partial class FunctionLowering
         {
             case TypeCategory.Boolean: return _llvm.ConstInt(_llvm.I1, 0);
             case TypeCategory.Struct:
-                LValue temp = Alloca(layout.Memory, "default", layout.Align);
+                LValue temp = Alloca(layout.Memory, "default", StackAlign(layout));
                 _llvm.MemSet(temp, 0, layout.Size, layout.Align);
                 return temp;
             default: return _llvm.ConstNull(layout.Memory);
@@ -160,7 +160,7 @@ internal sealed partial class FunctionLowering
                     TypeLayout layout = _module.LayoutOf(op.Type, op.Syntax.GetLocation());
                     LValue value = EmitValue(op);
                     if (layout.Category == TypeCategory.Struct) return value;
-                    LValue temp = Alloca(layout.Memory, "tmp", layout.Align);
+                    LValue temp = Alloca(layout.Memory, "tmp", StackAlign(layout));
                     StoreScalar(layout, value, temp);
                     return temp;
                 }
