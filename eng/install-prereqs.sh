@@ -5,6 +5,9 @@
 #   bpftool    - inspecting objects and loaded programs (tests, debugging)
 #   clang-19   - compiles C reference objects for tests and benchmarks
 #   iproute2   - ip/tc, for network program tests
+#   qemu-system-x86, busybox-static - the kernel-matrix guest (Debian's 6.1 cloud kernel, fetched by
+#                eng/vm/run-guest.sh with apt-get download) for kprobe/fentry/LSM tests
+#   libbpf-dev, gcc - headers for the C test fixtures and the native benchmark reference programs
 # and checks that the .NET 10 SDK is on PATH. Packages already installed are skipped, and 'apt-get update'
 # runs only when a missing package is not known to apt yet, so this is fast when everything is present.
 set -euo pipefail
