@@ -85,7 +85,7 @@ public class BuildTests
         var args = new List<string> { "exec", Tools.CsbpfcDll, "--out", outDir, "--reference", csbpfRef };
         foreach (string dll in Directory.GetFiles(runtimeDir, "*.dll")) { args.Add("--reference"); args.Add(dll); }
         args.Add(src);
-        var (exit, output) = Tools.Run("dotnet", args, new Dictionary<string, string> { ["CSBPF_LIBLLVM"] = "/nonexistent/libLLVM.so.19.1" });
+        var (exit, output) = Tools.Run("dotnet", args, new Dictionary<string, string?> { ["CSBPF_LIBLLVM"] = "/nonexistent/libLLVM.so.19.1" });
         Assert.Equal(1, exit);
         Assert.Contains("error CSBPF3001", output);
         Assert.Contains("/nonexistent/libLLVM.so.19.1", output);
