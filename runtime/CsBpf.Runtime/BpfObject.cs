@@ -26,6 +26,9 @@ public sealed partial class BpfObject : IDisposable
 
     private readonly object _gate = new();
     private readonly List<BpfLink> _links = [];
+    private readonly List<BpfRingBuffer> _ringBuffers = [];
+    private readonly List<BpfPerfEventArray> _perfEventArrays = [];
+    private readonly CallGuard _guard = new(open: false);
     private readonly BpfProgramHandle[] _programs;
     private readonly BpfMap[] _maps;
     private BpfObjectSafeHandle _handle;
@@ -134,8 +137,10 @@ public sealed partial class BpfObject : IDisposable
             try
             {
                 LoadWithLogRetries();
-                _loaded = true;
                 foreach (var map in _maps) map.OnLoaded();
+                UploadBssImages();
+                _loaded = true;
+                _guard.MarkOpen();
             }
             finally
             {
@@ -178,18 +183,7 @@ public sealed partial class BpfObject : IDisposable
     /// <exception cref="InvalidOperationException">The object is not loaded yet.</exception>
     public BpfHashMap<TKey, TValue> GetHashMap<TKey, TValue>(string name)
         where TKey : unmanaged
-        where TValue : unmanaged
-    {
-        var map = GetMap(name);
-        map.ThrowIfNotLoaded("open a typed view of");
-        if (map.Type is not (BpfMapType.Hash or BpfMapType.LruHash))
-            throw new BpfException(
-                $"Map '{map.Name}' is a {DescribeType(map.Type)} map, not a hash map: " +
-                (map.Type == BpfMapType.Array ? "use GetArrayMap<T>()" : "use the untyped BpfMap API (GetMap)") +
-                (map.IsPerCpu ? " (per-CPU maps hold one value per CPU)." : "."));
-        map.ValidateLayout(typeof(BpfHashMap<TKey, TValue>), typeof(TKey), Unsafe.SizeOf<TKey>(), typeof(TValue), Unsafe.SizeOf<TValue>());
-        return new BpfHashMap<TKey, TValue>(map);
-    }
+        where TValue : unmanaged => GetMap(name).AsHashMap<TKey, TValue>();
 
     /// <summary>
     /// A typed view of the array map <paramref name="name"/> (<c>BPF_MAP_TYPE_ARRAY</c>, including the
@@ -199,17 +193,94 @@ public sealed partial class BpfObject : IDisposable
     /// <exception cref="BpfException">The map is not an array map, or the type size differs from the map's value size.</exception>
     /// <exception cref="InvalidOperationException">The object is not loaded yet.</exception>
     public BpfArrayMap<T> GetArrayMap<T>(string name)
-        where T : unmanaged
+        where T : unmanaged => GetMap(name).AsArrayMap<T>();
+
+    /// <summary>A typed view of the per-CPU array <paramref name="name"/> (<c>BPF_MAP_TYPE_PERCPU_ARRAY</c>): one value per possible CPU per index.</summary>
+    /// <exception cref="KeyNotFoundException">No such map.</exception>
+    /// <exception cref="BpfException">The map is not a per-CPU array, or the type size differs from the map's value size.</exception>
+    /// <exception cref="InvalidOperationException">The object is not loaded yet.</exception>
+    public BpfPerCpuArrayMap<T> GetPerCpuArrayMap<T>(string name)
+        where T : unmanaged => GetMap(name).AsPerCpuArrayMap<T>();
+
+    /// <summary>A typed view of the per-CPU hash map <paramref name="name"/> (<c>BPF_MAP_TYPE_PERCPU_HASH</c> or <c>LRU_PERCPU_HASH</c>).</summary>
+    /// <exception cref="KeyNotFoundException">No such map.</exception>
+    /// <exception cref="BpfException">The map is not a per-CPU hash map, or the type sizes differ from the map's.</exception>
+    /// <exception cref="InvalidOperationException">The object is not loaded yet.</exception>
+    public BpfPerCpuHashMap<TKey, TValue> GetPerCpuHashMap<TKey, TValue>(string name)
+        where TKey : unmanaged
+        where TValue : unmanaged => GetMap(name).AsPerCpuHashMap<TKey, TValue>();
+
+    /// <summary>
+    /// The reader of the ring buffer map <paramref name="name"/> (<c>BPF_MAP_TYPE_RINGBUF</c>), which parses the
+    /// ring's shared memory itself. The same reader is returned until it is disposed; the object disposes it too.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No such map.</exception>
+    /// <exception cref="BpfException">The map is not a ring buffer, or mapping it failed.</exception>
+    /// <exception cref="InvalidOperationException">The object is not loaded yet.</exception>
+    public BpfRingBuffer GetRingBuffer(string name)
     {
         var map = GetMap(name);
-        map.ThrowIfNotLoaded("open a typed view of");
-        if (map.Type != BpfMapType.Array)
+        map.ThrowIfNotLoaded("read ring buffer");
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            foreach (var existing in _ringBuffers)
+                if (existing.Map == map) return existing;
+            var ring = BpfRingBuffer.Create(map, this);
+            _ringBuffers.Add(ring);
+            return ring;
+        }
+    }
+
+    /// <summary>
+    /// The reader of the perf event array <paramref name="name"/> (<c>BPF_MAP_TYPE_PERF_EVENT_ARRAY</c>): opens a
+    /// BPF output perf event with a <paramref name="pagesPerCpu"/>-page buffer on every online CPU and stores it
+    /// in the map, so <c>bpf_perf_event_output(ctx, &amp;map, BPF_F_CURRENT_CPU, ...)</c> reaches this reader. The
+    /// same reader is returned until it is disposed; the object disposes it too.
+    /// </summary>
+    /// <param name="name">The map's name.</param>
+    /// <param name="pagesPerCpu">Data pages per CPU buffer, a power of two (8 pages = 32 KiB per CPU with 4 KiB pages). Used when the reader is created.</param>
+    /// <exception cref="KeyNotFoundException">No such map.</exception>
+    /// <exception cref="BpfException">The map is not a perf event array, or setting up the events failed.</exception>
+    /// <exception cref="InvalidOperationException">The object is not loaded yet.</exception>
+    public BpfPerfEventArray GetPerfEventArray(string name, int pagesPerCpu = 8)
+    {
+        var map = GetMap(name);
+        map.ThrowIfNotLoaded("read perf event array");
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            foreach (var existing in _perfEventArrays)
+                if (existing.Map == map) return existing;
+            var reader = BpfPerfEventArray.Create(map, this, pagesPerCpu);
+            _perfEventArrays.Add(reader);
+            return reader;
+        }
+    }
+
+    /// <summary>
+    /// Typed access to the global variables of section <paramref name="section"/> (<c>.rodata</c>, <c>.data</c>,
+    /// <c>.bss</c>, or a custom <c>.data.*</c>/<c>.rodata.*</c> section): before <see cref="Load"/> the initial
+    /// values (set <c>.rodata</c> configuration here), after it the live, memory-mapped variables.
+    /// </summary>
+    /// <typeparam name="T">A struct with exactly the section's size and layout.</typeparam>
+    /// <param name="section">The ELF section name, e.g. <c>.rodata</c>.</param>
+    /// <exception cref="KeyNotFoundException">The object has no such section (no global variable lives there).</exception>
+    /// <exception cref="BpfException"><typeparamref name="T"/> does not have the section's size.</exception>
+    public unsafe BpfGlobals<T> GetGlobals<T>(string section)
+        where T : unmanaged
+    {
+        ArgumentException.ThrowIfNullOrEmpty(section);
+        ThrowIfDisposed();
+        if (!section.StartsWith('.')) section = "." + section;
+        var map = FindSectionMap(section) ?? throw new KeyNotFoundException(
+            $"BPF object '{Name}' has no global-data section '{section}'; its sections are: " +
+            $"{NameList(_maps.Where(m => m.IsInternal).Select(m => SectionOf(m.Name)))} (a section exists only if a global variable lives in it).");
+        if (map.ValueSize != (uint)sizeof(T))
             throw new BpfException(
-                $"Map '{map.Name}' is a {DescribeType(map.Type)} map, not an array map: " +
-                (map.Type is BpfMapType.Hash or BpfMapType.LruHash ? "use GetHashMap<TKey, TValue>()" : "use the untyped BpfMap API (GetMap)") +
-                (map.IsPerCpu ? " (per-CPU maps hold one value per CPU)." : "."));
-        map.ValidateLayout(typeof(BpfArrayMap<T>), typeof(uint), sizeof(uint), typeof(T), Unsafe.SizeOf<T>());
-        return new BpfArrayMap<T>(map);
+                $"Section '{section}' of BPF object '{Name}' has {map.ValueSize} bytes, but {typeof(T).Name} has {sizeof(T)}: " +
+                "declare a [StructLayout(LayoutKind.Sequential)] struct with the section's variables in offset order (as the compiler laid them out, see `bpftool btf dump`), padding included.");
+        return new BpfGlobals<T>(this, map, section);
     }
 
     /// <summary>
@@ -241,15 +312,28 @@ public sealed partial class BpfObject : IDisposable
     public void Dispose()
     {
         BpfLink[] links;
+        BpfRingBuffer[] rings;
+        BpfPerfEventArray[] perfArrays;
         lock (_gate)
         {
             if (_disposed) return;
             _disposed = true;
             links = [.. _links];
             _links.Clear();
+            rings = [.. _ringBuffers];
+            _ringBuffers.Clear();
+            perfArrays = [.. _perfEventArrays];
+            _perfEventArrays.Clear();
         }
         // Detach before unloading so no event runs a program whose maps are going away.
         for (var i = links.Length - 1; i >= 0; i--) links[i].Dispose();
+        // Readers own duplicate fds and mappings; end them with the object that made them.
+        foreach (var ring in rings) ring.Dispose();
+        foreach (var perfArray in perfArrays) perfArray.Dispose();
+        // Wait for map element operations in flight on other threads (they use the maps' fds without a
+        // SafeHandle reference), then close: bpf_object__close closes the fds.
+        _guard.Close();
+        foreach (var map in _maps) map.ReleaseResources();
         _handle.Dispose();
         _elf?.Dispose();
     }
@@ -258,6 +342,31 @@ public sealed partial class BpfObject : IDisposable
     public override string ToString() => $"BpfObject '{Name}' ({(IsLoaded ? "loaded" : _disposed ? "disposed" : "not loaded")})";
 
     // ---- internals used by programs, maps and links ---------------------------------------------------------
+
+    /// <summary>Protects the map fds during element operations (see <see cref="CallGuard"/>); closed by <see cref="Dispose"/>.</summary>
+    internal CallGuard Guard => _guard;
+
+    /// <summary>The bpf_object handle (leased around native calls that use its fds or pointers).</summary>
+    internal SafeHandle Handle => _handle;
+
+    /// <summary>Keeps the object open (loaded or not) for one native call on its libbpf structures.</summary>
+    internal HandleLease LeaseOpen(string action)
+    {
+        ThrowIfDisposed();
+        return new HandleLease(_handle);
+    }
+
+    /// <summary>Called by <see cref="BpfPerfEventArray.Dispose"/> so the object stops tracking it.</summary>
+    internal void Forget(BpfPerfEventArray reader)
+    {
+        lock (_gate) _perfEventArrays.Remove(reader);
+    }
+
+    /// <summary>Called by <see cref="BpfRingBuffer.Dispose"/> so the object stops tracking it.</summary>
+    internal void Forget(BpfRingBuffer ring)
+    {
+        lock (_gate) _ringBuffers.Remove(ring);
+    }
 
     /// <summary>Keeps the object open for one native call; throws when disposed or not loaded.</summary>
     internal HandleLease LeaseLoaded(string action)
@@ -278,9 +387,22 @@ public sealed partial class BpfObject : IDisposable
     /// Attaches <paramref name="program"/> (auto-attach when <paramref name="category"/> is null, otherwise to
     /// that tracepoint) and records the link so <see cref="Dispose"/> detaches it.
     /// </summary>
-    internal BpfLink Attach(BpfProgramHandle program, string? category, string? tracepoint)
+    internal BpfLink Attach(BpfProgramHandle program, string? category, string? tracepoint) =>
+        category is null
+            ? Attach(program, null, static (prog, _) => LibBpf.bpf_program__attach(prog), 0)
+            : Attach(program, $"{category}/{tracepoint}", (prog, _) => LibBpf.bpf_program__attach_tracepoint(prog, category, tracepoint!), 0);
+
+    /// <summary>
+    /// Attaches with <paramref name="attach"/> (a libbpf <c>bpf_program__attach_*</c> call given the program and
+    /// <paramref name="argument"/>, returning the link or NULL with errno) under the object's lease and a libbpf
+    /// log capture, and records the link so <see cref="Dispose"/> detaches it.
+    /// </summary>
+    /// <param name="program">The program.</param>
+    /// <param name="target">What it is attached to, for <see cref="BpfLink.Target"/> and messages; null for the section's target.</param>
+    /// <param name="attach">The libbpf call.</param>
+    /// <param name="argument">Passed to <paramref name="attach"/> (an fd or interface index).</param>
+    internal BpfLink Attach(BpfProgramHandle program, string? target, Func<nint, int, nint> attach, int argument)
     {
-        var target = category is null ? null : $"{category}/{tracepoint}";
         nint link;
         int errno;
         string log;
@@ -289,9 +411,7 @@ public sealed partial class BpfObject : IDisposable
             if (LibBpf.bpf_program__fd(program.Native) < 0)
                 throw new InvalidOperationException($"Program '{program.Name}' was not loaded (libbpf autoload is off for it), so it cannot be attached.");
             using var capture = LibBpfLog.Begin();
-            link = category is null
-                ? LibBpf.bpf_program__attach(program.Native)
-                : LibBpf.bpf_program__attach_tracepoint(program.Native, category, tracepoint!);
+            link = attach(program.Native, argument);
             errno = Marshal.GetLastPInvokeError();
             log = capture.Text;
         }
@@ -383,7 +503,8 @@ public sealed partial class BpfObject : IDisposable
                     Reopen();
                     continue;
                 }
-                throw BpfErrors.LoadFailure(Name, errno, failed, verifierLog, libbpfLog, Privileges.Current());
+                throw BpfErrors.LoadFailure(Name, errno, failed, verifierLog, libbpfLog, Privileges.Current(),
+                    DetectUnsupportedFeature(errno, failed, verifierLog, libbpfLog));
             }
             finally
             {
@@ -391,6 +512,35 @@ public sealed partial class BpfObject : IDisposable
                 foreach (var buffer in buffers) buffer?.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Asks the kernel whether the failure is a missing feature: a map whose creation failed (libbpf:
+    /// "map 'x': failed to create") or a program rejected without a verifier log is checked with libbpf's
+    /// feature probes (<c>libbpf_probe_bpf_map_type</c> / <c>libbpf_probe_bpf_prog_type</c>, which create a
+    /// minimal map or program of that type); EOPNOTSUPP/ENOTSUPP are unsupported by definition.
+    /// </summary>
+    private unsafe string? DetectUnsupportedFeature(int errno, string? failedProgram, string verifierLog, string libbpfLog)
+    {
+        if (FailedMapPattern().Match(libbpfLog) is { Success: true } failedMap &&
+            _maps.FirstOrDefault(m => m.Name == failedMap.Groups[1].Value) is { } map)
+        {
+            var probe = LibBpf.libbpf_probe_bpf_map_type((int)map.Type, null);
+            // 0: the kernel lacks it; -EOPNOTSUPP: libbpf does not even know how to probe it (a type newer than libbpf, or none at all).
+            if (probe == 0 || probe == -Errno.EOPNOTSUPP)
+                return $"map '{map.Name}' has type {(Enum.IsDefined(map.Type) ? $"{map.Type} ({(int)map.Type})" : ((int)map.Type).ToString(System.Globalization.CultureInfo.InvariantCulture))}, which this kernel does not support";
+        }
+        if (failedProgram is not null && string.IsNullOrWhiteSpace(verifierLog) &&
+            _programs.FirstOrDefault(p => p.Name == failedProgram) is { } program)
+        {
+            var type = LibBpf.bpf_program__type(program.Native);
+            var probe = LibBpf.libbpf_probe_bpf_prog_type(type, null);
+            if (probe == 0 || probe == -Errno.EOPNOTSUPP)
+                return $"program '{program.Name}' (section '{program.SectionName}') has program type {type}, which this kernel does not support";
+        }
+        if (errno is Errno.EOPNOTSUPP or Errno.ENOTSUPP)
+            return "the kernel does not support an operation the object needs (libbpf's messages below say which)";
+        return null;
     }
 
     /// <summary>The program whose load failed: the one with a verifier log, else the one libbpf names.</summary>
@@ -411,18 +561,63 @@ public sealed partial class BpfObject : IDisposable
         return match.Success ? match.Groups[1].Value : null;
     }
 
-    private void Reopen()
+    private unsafe void Reopen()
     {
         var fresh = OpenNative(_elf!, Name);
-        _handle.Dispose();
-        _handle = fresh;
         LoadRetries++;
         // Same ELF, same order: rebind the managed views to the new native programs and maps.
         var obj = fresh.DangerousGetHandle();
         var programs = EnumeratePrograms(obj).ToArray();
         var maps = EnumerateMaps(obj).ToArray();
+        for (var i = 0; i < _maps.Length; i++)
+        {
+            // Keep what the caller set through GetGlobals before Load (e.g. .rodata configuration): the fresh
+            // object starts again from the ELF's initial values.
+            nuint oldSize, newSize;
+            var oldImage = LibBpf.bpf_map__initial_value(_maps[i].Native, &oldSize);
+            var newImage = LibBpf.bpf_map__initial_value(maps[i], &newSize);
+            if (oldImage is not null && newImage is not null && oldSize == newSize)
+                Buffer.MemoryCopy(oldImage, newImage, newSize, oldSize);
+            _maps[i].Native = maps[i];
+        }
         for (var i = 0; i < _programs.Length; i++) _programs[i].Native = programs[i];
-        for (var i = 0; i < _maps.Length; i++) _maps[i].Native = maps[i];
+        _handle.Dispose();
+        _handle = fresh;
+    }
+
+    /// <summary>
+    /// libbpf 1.1 does not upload <c>.bss</c> images (<c>bpf_object__populate_internal_map</c> skips them
+    /// because the kernel zero-fills new maps), so values written through <see cref="GetGlobals{T}"/> before
+    /// load would be lost: write any non-zero image into the map now, before a program can run.
+    /// </summary>
+    private unsafe void UploadBssImages()
+    {
+        foreach (var map in _maps)
+        {
+            if (!map.IsInternal || !SectionOf(map.Name).StartsWith(".bss", StringComparison.Ordinal)) continue;
+            nuint size;
+            var image = (byte*)LibBpf.bpf_map__initial_value(map.Native, &size);
+            if (image is null || size != map.ValueSize || new ReadOnlySpan<byte>(image, (int)size).IndexOfAnyExcept((byte)0) < 0) continue;
+            var key = 0u;
+            var result = LibBpf.bpf_map_update_elem(map.RawFd, &key, image, 0);
+            if (result != 0)
+                throw new BpfLoadException($"Loading BPF object '{Name}' failed: writing the initial values of '{map.Name}' failed ({Errno.Describe(-result)}).", null, "", -result);
+        }
+    }
+
+    /// <summary>The map of section <paramref name="section"/>: libbpf names it "&lt;object-name-prefix&gt;.rodata", or exactly ".data.custom" for custom sections.</summary>
+    private BpfMap? FindSectionMap(string section)
+    {
+        foreach (var map in _maps)
+            if (map.IsInternal && SectionOf(map.Name) == section) return map;
+        return null;
+    }
+
+    /// <summary>"counter.rodata" → ".rodata"; ".data.custom" → ".data.custom" (libbpf's <c>internal_map_name</c>).</summary>
+    private static string SectionOf(string mapName)
+    {
+        var dot = mapName.IndexOf('.');
+        return dot < 0 ? mapName : mapName[dot..];
     }
 
     private static List<nint> EnumeratePrograms(nint obj)
@@ -447,9 +642,6 @@ public sealed partial class BpfObject : IDisposable
         return list.Count == 0 ? "(none)" : string.Join(", ", list.Select(n => $"'{n}'"));
     }
 
-    private static string DescribeType(BpfMapType type) =>
-        Enum.IsDefined(type) ? type.ToString() : $"type {(int)type}";
-
     /// <summary>"Contoso.Probes.counter.bpf.o" → "counter": short, since libbpf keeps 15 characters.</summary>
     private static string ObjectNameFromResource(string resourceName)
     {
@@ -466,4 +658,8 @@ public sealed partial class BpfObject : IDisposable
 
     [GeneratedRegex(@"prog '([^']+)': (?:BPF program load failed|failed to load)")]
     private static partial Regex FailedProgramPattern();
+
+    /// <summary>libbpf's <c>bpf_object__create_maps</c>: "map '%s': failed to create: %s(%d)".</summary>
+    [GeneratedRegex(@"map '([^']+)': failed to create")]
+    private static partial Regex FailedMapPattern();
 }

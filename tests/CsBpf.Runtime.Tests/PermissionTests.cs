@@ -79,4 +79,52 @@ public sealed class PermissionTests
             BpfErrors.LastMeaningfulLine("4: (79) r0 = *(u64 *)(r0 +0)\nR0 invalid mem access 'map_value_or_null'\nprocessed 5 insns (limit 1000000)\n\n"));
         Assert.Equal("(the verifier log has no message)", BpfErrors.LastMeaningfulLine("\n"));
     }
+
+    [Fact]
+    public void Verifier_analysis_maps_instructions_to_the_source_line_they_first_appeared_under()
+    {
+        // The verifier prints an annotation when the source line changes along the path it explores; after a
+        // branch it may resume at an instruction whose annotation was printed earlier (or not at all).
+        const string log = """
+            0: R1=ctx() R10=fp0
+            ; int x = f(); @ Probe.cs:10
+            0: (85) call bpf_get_prandom_u32#7    ; R0=scalar()
+            1: (bf) r6 = r0
+            ; if (x > 3) { @ Probe.cs:11
+            2: (25) if r6 > 0x3 goto pc+2
+            ; return *p; @ Probe.cs:12
+            3: (79) r0 = *(u64 *)(r7 +0)
+            4: (95) exit
+            from 2 to 5: R6=scalar(umin=4)
+            5: (79) r0 = *(u64 *)(r6 +0)
+            R6 invalid mem access 'scalar'
+            processed 7 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0
+            """;
+
+        var verdict = VerifierLogAnalysis.Analyze(log.Replace("\r\n", "\n"));
+
+        Assert.Equal("R6 invalid mem access 'scalar'", verdict.Message);
+        Assert.Equal(5, verdict.Instruction);
+        Assert.Equal("Probe.cs", verdict.SourceFile); // instruction 5 was verified after the Probe.cs:12 annotation
+        Assert.Equal(12, verdict.SourceLine);
+        Assert.Contains("1: (bf) r6 = r0  @ Probe.cs:10", verdict.AnnotatedLog);
+        Assert.Contains("2: (25) if r6 > 0x3 goto pc+2  @ Probe.cs:11", verdict.AnnotatedLog);
+        Assert.DoesNotContain("0: R1=ctx() R10=fp0  @", verdict.AnnotatedLog); // register-state lines are not instructions
+
+        var e = Assert.IsType<BpfLoadException>(BpfErrors.LoadFailure("obj", Errno.EACCES, "Probe", log, "", new Privileges(0, true, true, true)));
+        Assert.StartsWith("The kernel verifier rejected program 'Probe' at Probe.cs:12 (EACCES): R6 invalid mem access 'scalar'\n  Probe.cs:12: return *p;\n", e.Message);
+    }
+
+    [Fact]
+    public void Verifier_analysis_without_line_info_leaves_the_log_as_is()
+    {
+        const string log = "0: (79) r0 = *(u64 *)(r0 +0)\nR0 invalid mem access 'scalar'\n";
+
+        var verdict = VerifierLogAnalysis.Analyze(log);
+
+        Assert.Null(verdict.SourceFile);
+        Assert.Null(verdict.SourceLine);
+        Assert.Equal(0, verdict.Instruction);
+        Assert.Equal(log, verdict.AnnotatedLog);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using CsBpf.Runtime.Native;
 
 namespace CsBpf.Runtime;
@@ -15,7 +16,9 @@ internal static class BpfErrors
     /// <summary>
     /// Classifies a failed <c>bpf_object__load</c>. A non-empty verifier log means the verifier rejected the
     /// program (even with EACCES/EPERM, which the verifier also returns); otherwise EPERM/EACCES means the
-    /// bpf(2) call itself was denied, i.e. privileges; anything else is a generic load failure.
+    /// bpf(2) call itself was denied, i.e. privileges; a feature the kernel lacks (found by the caller's probes
+    /// or by the verifier's "unknown helper" verdict) is <see cref="BpfNotSupportedException"/>; anything else is
+    /// a generic load failure.
     /// </summary>
     /// <param name="objectName">The object's name, for the message.</param>
     /// <param name="errno">The positive errno returned by <c>bpf_object__load</c>.</param>
@@ -23,13 +26,34 @@ internal static class BpfErrors
     /// <param name="verifierLog">That program's verifier log (empty when the kernel produced none).</param>
     /// <param name="libbpfLog">libbpf's warnings printed during the load.</param>
     /// <param name="privileges">The process's privileges, to make a permission message accurate.</param>
-    public static BpfException LoadFailure(string objectName, int errno, string? programName, string verifierLog, string libbpfLog, Privileges privileges)
+    /// <param name="unsupportedFeature">What the caller's kernel probes found missing (e.g. "map 'm' has type 99, which this kernel does not support"), or null.</param>
+    public static BpfException LoadFailure(string objectName, int errno, string? programName, string verifierLog, string libbpfLog, Privileges privileges, string? unsupportedFeature = null)
     {
         if (!string.IsNullOrWhiteSpace(verifierLog))
         {
-            var summary = $"The kernel verifier rejected program '{programName ?? "(unknown)"}' ({Errno.Name(errno)}): {LastMeaningfulLine(verifierLog)}";
-            return new BpfLoadException(summary + "\n" + verifierLog, programName, verifierLog, errno);
+            var verdict = VerifierLogAnalysis.Analyze(verifierLog);
+            var at = verdict.SourceFile is null ? "" : $" at {verdict.SourceFile}:{verdict.SourceLine}";
+            var summary = $"The kernel verifier rejected program '{programName ?? "(unknown)"}'{at} ({Errno.Name(errno)}): {verdict.Message}";
+            var source = verdict.SourceText is null ? "" : $"\n  {verdict.SourceFile}:{verdict.SourceLine}: {verdict.SourceText}";
+            var load = new BpfLoadException(summary + source + "\n" + verdict.AnnotatedLog, programName, verifierLog, errno)
+            {
+                AnnotatedVerifierLog = verdict.AnnotatedLog,
+                SourceFile = verdict.SourceFile,
+                SourceLine = verdict.SourceLine,
+                SourceText = verdict.SourceText,
+                FailedInstruction = verdict.Instruction,
+            };
+            unsupportedFeature ??= UnknownHelper(verifierLog);
+            return unsupportedFeature is null
+                ? load
+                : new BpfNotSupportedException(
+                    $"Program '{programName ?? "(unknown)"}' of BPF object '{objectName}' cannot be loaded on this kernel ({Linux()}): {unsupportedFeature}{at}. " +
+                    "Use a newer kernel or avoid the feature; the verifier's report is the inner exception.", errno, load);
         }
+        if (unsupportedFeature is not null)
+            return new BpfNotSupportedException(
+                $"BPF object '{objectName}' cannot be loaded on this kernel ({Linux()}): {unsupportedFeature} ({Errno.Describe(errno)}). Use a newer kernel or avoid the feature." + LibBpfSuffix(libbpfLog),
+                errno, new BpfLoadException($"Loading BPF object '{objectName}' failed ({Errno.Describe(errno)}).", programName, "", errno));
         if (errno is Errno.EPERM or Errno.EACCES)
             return new BpfPermissionException(Permission($"Loading BPF object '{objectName}'", errno, privileges) + LibBpfSuffix(libbpfLog), errno);
 
@@ -44,21 +68,24 @@ internal static class BpfErrors
     /// The verifier's verdict: the last line that is not the statistics trailer ("processed N insns ...",
     /// "verification time ...", "stack depth ...") nor a source-line annotation ("; ...").
     /// </summary>
-    public static string LastMeaningfulLine(string verifierLog)
+    public static string LastMeaningfulLine(string verifierLog) => VerifierLogAnalysis.LastMeaningfulLine(verifierLog);
+
+    /// <summary>
+    /// "it calls BPF helper #N, which this kernel does not provide" when the verifier rejected a call to a helper
+    /// it does not know (<c>invalid func unknown#N</c>), or one it has but not for this program type
+    /// (<c>unknown func name#N</c>).
+    /// </summary>
+    internal static string? UnknownHelper(string verifierLog)
     {
-        var lines = verifierLog.Split('\n');
-        for (var i = lines.Length - 1; i >= 0; i--)
-        {
-            var line = lines[i].Trim();
-            if (line.Length == 0 || line.StartsWith("processed ", StringComparison.Ordinal) ||
-                line.StartsWith("verification time", StringComparison.Ordinal) ||
-                line.StartsWith("stack depth", StringComparison.Ordinal) ||
-                line.StartsWith("-- ", StringComparison.Ordinal) || line.StartsWith(';'))
-                continue;
-            return line;
-        }
-        return "(the verifier log has no message)";
+        var match = Regex.Match(verifierLog, @"(?:invalid func unknown#|unknown func (?<name>\w+)#)(?<id>\d+)");
+        if (!match.Success) return null;
+        return match.Groups["name"].Success
+            ? $"it calls BPF helper {match.Groups["name"].Value} (#{match.Groups["id"].Value}), which this kernel does not provide for this program type"
+            : $"it calls BPF helper #{match.Groups["id"].Value}, which this kernel does not provide";
     }
+
+    /// <summary>"Linux 6.1.0" for messages.</summary>
+    private static string Linux() => "Linux " + Environment.OSVersion.Version;
 
     /// <summary>"<paramref name="action"/> was denied (EPERM): ..." with the fix that fits the process's privileges.</summary>
     public static string Permission(string action, int errno, Privileges privileges)
@@ -75,7 +102,7 @@ internal static class BpfErrors
     }
 
     /// <summary>The tracepoint directory does not exist in tracefs.</summary>
-    public static BpfAttachException TracepointMissing(string programName, string category, string name, string eventsDirectory) =>
+    public static BpfAttachTargetNotFoundException TracepointMissing(string programName, string category, string name, string eventsDirectory) =>
         new($"Tracepoint '{category}/{name}' does not exist: no {eventsDirectory}/{category}/{name} " +
             $"(list them with `ls {eventsDirectory}`). Program '{programName}' cannot be attached to it: fix the " +
             "tracepoint name in the program's section (SEC(\"tracepoint/<category>/<name>\")) or in AttachTracepoint.",
@@ -107,8 +134,11 @@ internal static class BpfErrors
                 "target (e.g. SEC(\"tracepoint/<category>/<name>\")) or call AttachTracepoint(category, name)." + LibBpfSuffix(libbpfLog),
                 programName, sectionName, errno);
         var cause = LastLine(libbpfLog) is { } line ? ": " + line : "";
-        var hint = errno == Errno.ENOENT ? " The attach target does not exist on this kernel: check its name." : "";
-        return new BpfAttachException($"{what} failed ({Errno.Describe(errno)}){cause}.{hint}" + LibBpfSuffix(libbpfLog),
+        if (errno == Errno.ENOENT)
+            return new BpfAttachTargetNotFoundException(
+                $"{what} failed ({Errno.Describe(errno)}){cause}. The attach target does not exist on this kernel: check its name." + LibBpfSuffix(libbpfLog),
+                programName, target ?? sectionName, errno);
+        return new BpfAttachException($"{what} failed ({Errno.Describe(errno)}){cause}." + LibBpfSuffix(libbpfLog),
             programName, target ?? sectionName, errno);
     }
 

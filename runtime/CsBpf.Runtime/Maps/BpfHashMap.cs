@@ -3,9 +3,10 @@ using System.Collections;
 namespace CsBpf.Runtime;
 
 /// <summary>
-/// A typed view of a loaded hash map (<c>BPF_MAP_TYPE_HASH</c> / <c>LRU_HASH</c>) whose key and value are the
+/// A typed view of a hash map (<c>BPF_MAP_TYPE_HASH</c> / <c>LRU_HASH</c>) whose key and value are the
 /// unmanaged types <typeparamref name="TKey"/> and <typeparamref name="TValue"/>, read and written through the
-/// map's fd. Get one from <see cref="BpfObject.GetHashMap{TKey, TValue}"/>.
+/// map's fd. Get one from <see cref="BpfObject.GetHashMap{TKey, TValue}"/>, <see cref="BpfMap.AsHashMap{TKey, TValue}"/>
+/// or <see cref="OpenPinned"/>.
 /// </summary>
 /// <remarks>
 /// <para>Keys are compared by the kernel byte for byte, padding included: give key structs no implicit padding
@@ -16,11 +17,12 @@ namespace CsBpf.Runtime;
 /// just received (as <see cref="Clear"/> does) is safe and visits every key once. When something else (another
 /// thread, the BPF program) deletes the key the walk stands on, the kernel's hash map restarts from its first
 /// key, so keys may then be seen more than once; a walk longer than twice <c>max_entries</c> is aborted with
-/// <see cref="BpfException"/>.</para>
+/// <see cref="BpfException"/>. <see cref="LookupBatch"/> reads bucket by bucket instead, one system call per
+/// batch, and never restarts.</para>
 /// </remarks>
 /// <typeparam name="TKey">The key type, exactly the map's key_size bytes.</typeparam>
 /// <typeparam name="TValue">The value type, exactly the map's value_size bytes.</typeparam>
-public sealed class BpfHashMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
+public sealed class BpfHashMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>, IDisposable
     where TKey : unmanaged
     where TValue : unmanaged
 {
@@ -31,6 +33,23 @@ public sealed class BpfHashMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
     /// <summary>The map's name.</summary>
     public string Name => Map.Name;
+
+    /// <summary>Opens a hash map pinned at <paramref name="path"/> (see <see cref="BpfMap.OpenPinned"/>); dispose the view to close it.</summary>
+    /// <param name="path">The pin's path on a bpffs.</param>
+    /// <exception cref="BpfException">The pinned object is not a hash map with these key and value sizes.</exception>
+    public static BpfHashMap<TKey, TValue> OpenPinned(string path)
+    {
+        var map = BpfMap.OpenPinned(path);
+        try
+        {
+            return map.AsHashMap<TKey, TValue>();
+        }
+        catch
+        {
+            map.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Reads the value stored under <paramref name="key"/>.</summary>
     /// <returns>False (and <paramref name="value"/> default) when the key is not in the map.</returns>
@@ -63,13 +82,89 @@ public sealed class BpfHashMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     /// <summary>True when <paramref name="key"/> is in the map.</summary>
     public bool ContainsKey(TKey key) => TryGetValue(key, out _);
 
+    /// <summary>
+    /// Reads the next batch of elements (<c>BPF_MAP_LOOKUP_BATCH</c>, one system call) into
+    /// <paramref name="keys"/> and <paramref name="values"/>, continuing from <paramref name="cursor"/>. Loop until
+    /// <see cref="BpfMapBatchCursor.IsComplete"/>; a call may return 0 elements before the end.
+    /// </summary>
+    /// <param name="cursor">Start with <c>default</c>; updated by each call.</param>
+    /// <param name="keys">Receives the keys; its length is the batch capacity.</param>
+    /// <param name="values">Receives the values; at least as long as <paramref name="keys"/>.</param>
+    /// <returns>How many elements were written to the front of the spans.</returns>
+    /// <exception cref="BpfException">A hash bucket holds more elements than the spans (ENOSPC): use bigger spans.</exception>
+    /// <exception cref="BpfNotSupportedException">The kernel has no batch operations for this map.</exception>
+    public unsafe int LookupBatch(ref BpfMapBatchCursor cursor, Span<TKey> keys, Span<TValue> values)
+    {
+        CheckBatchSpans(keys.Length, values.Length);
+        fixed (TKey* k = keys)
+        fixed (TValue* v = values)
+            return Map.LookupBatchCore(ref cursor, k, v, keys.Length, delete: false);
+    }
+
+    /// <summary>Like <see cref="LookupBatch"/>, deleting each element returned (<c>BPF_MAP_LOOKUP_AND_DELETE_BATCH</c>): drains the map.</summary>
+    /// <param name="cursor">Start with <c>default</c>; updated by each call.</param>
+    /// <param name="keys">Receives the keys.</param>
+    /// <param name="values">Receives the values.</param>
+    /// <returns>How many elements were read and deleted.</returns>
+    public unsafe int LookupAndDeleteBatch(ref BpfMapBatchCursor cursor, Span<TKey> keys, Span<TValue> values)
+    {
+        CheckBatchSpans(keys.Length, values.Length);
+        fixed (TKey* k = keys)
+        fixed (TValue* v = values)
+            return Map.LookupBatchCore(ref cursor, k, v, keys.Length, delete: true);
+    }
+
+    /// <summary>
+    /// Stores every <c>keys[i] → values[i]</c> in one system call (<c>BPF_MAP_UPDATE_BATCH</c>), creating or
+    /// replacing each element. (The kernel's batch update takes no create-only/replace-only flag:
+    /// <c>generic_map_update_batch</c> accepts only <c>BPF_F_LOCK</c> in <c>elem_flags</c>.)
+    /// </summary>
+    /// <param name="keys">The keys.</param>
+    /// <param name="values">The values, as many as the keys.</param>
+    /// <returns>The number of elements written (all of them).</returns>
+    /// <exception cref="BpfException">The map filled up (E2BIG); the message says how many were written.</exception>
+    public unsafe int UpdateBatch(ReadOnlySpan<TKey> keys, ReadOnlySpan<TValue> values)
+    {
+        if (keys.Length != values.Length)
+            throw new ArgumentException($"UpdateBatch needs one value per key ({keys.Length} keys, {values.Length} values).", nameof(values));
+        fixed (TKey* k = keys)
+        fixed (TValue* v = values)
+            return Map.UpdateBatchCore(k, v, keys.Length);
+    }
+
+    /// <summary>Deletes every key of <paramref name="keys"/> that is in the map (<c>BPF_MAP_DELETE_BATCH</c>; missing keys are skipped).</summary>
+    /// <param name="keys">The keys to delete.</param>
+    /// <returns>How many keys were deleted.</returns>
+    public unsafe int DeleteBatch(ReadOnlySpan<TKey> keys)
+    {
+        fixed (TKey* k = keys)
+            return Map.DeleteBatchCore((byte*)k, keys.Length);
+    }
+
+    /// <summary>Reads the whole map with batch lookups (a few system calls instead of two per element).</summary>
+    /// <param name="batchSize">Elements per system call.</param>
+    public Dictionary<TKey, TValue> ToDictionary(int batchSize = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var result = new Dictionary<TKey, TValue>();
+        var keys = new TKey[batchSize];
+        var values = new TValue[batchSize];
+        var cursor = default(BpfMapBatchCursor);
+        while (!cursor.IsComplete)
+        {
+            var count = LookupBatch(ref cursor, keys, values);
+            for (var i = 0; i < count; i++) result[keys[i]] = values[i];
+        }
+        return result;
+    }
+
     /// <summary>The keys currently in the map (a live walk; see the remarks on concurrent changes).</summary>
     public IEnumerable<TKey> Keys
     {
         get
         {
-            Map.ThrowIfNotLoaded($"enumerate map '{Name}'");
-            return EnumerateKeys();
+            Map.ThrowIfNotLoaded("enumerate");
+            return Map.EnumerateKeys<TKey>();
         }
     }
 
@@ -92,28 +187,15 @@ public sealed class BpfHashMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>Closes a map opened with <see cref="OpenPinned"/>; does nothing for a map of a <see cref="BpfObject"/> (the object owns it).</summary>
+    public void Dispose() => Map.Dispose();
+
     /// <inheritdoc />
     public override string ToString() => $"BpfHashMap<{typeof(TKey).Name}, {typeof(TValue).Name}> '{Name}'";
 
-    private IEnumerable<TKey> EnumerateKeys()
+    private void CheckBatchSpans(int keys, int values)
     {
-        // One key ahead: the next key is fetched while the current one still exists, so the caller may delete
-        // the key it was just given without sending the kernel's walk back to the first key.
-        if (!TryGetNextKey(first: true, default, out var current)) yield break;
-        for (long steps = 1; ; steps++)
-        {
-            var hasNext = TryGetNextKey(first: false, current, out var next);
-            yield return current;
-            if (!hasNext) yield break;
-            if (steps >= Map.MaxEnumerationSteps) throw Map.EnumerationAborted();
-            current = next;
-        }
-    }
-
-    private unsafe bool TryGetNextKey(bool first, TKey current, out TKey next)
-    {
-        next = default;
-        fixed (TKey* n = &next)
-            return Map.NextKeyCore(first ? null : &current, n);
+        if (values < keys)
+            throw new ArgumentException($"The value span ({values}) must be at least as long as the key span ({keys}).", nameof(values));
     }
 }

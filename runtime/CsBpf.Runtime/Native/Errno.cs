@@ -5,7 +5,7 @@ namespace CsBpf.Runtime.Native;
 /// <summary>The errno values the runtime reacts to, and their names for messages.</summary>
 internal static unsafe class Errno
 {
-    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, E2BIG = 7, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, E2BIG = 7, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
         EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOSPC = 28, ERANGE = 34, ENOSYS = 38,
         EOPNOTSUPP = 95, ENOTSUPP = 524;
 
@@ -15,6 +15,7 @@ internal static unsafe class Errno
         EPERM => "EPERM",
         ENOENT => "ENOENT",
         ESRCH => "ESRCH",
+        EINTR => "EINTR",
         E2BIG => "E2BIG",
         EBADF => "EBADF",
         EAGAIN => "EAGAIN",

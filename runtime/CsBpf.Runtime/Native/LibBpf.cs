@@ -101,6 +101,10 @@ internal static unsafe partial class LibBpf
     [LibraryImport(LibraryName, EntryPoint = "bpf_program__autoload")]
     internal static partial byte bpf_program__autoload(nint prog);
 
+    /// <summary><c>enum bpf_prog_type</c> of the program (from its section name or <c>bpf_program__set_type</c>).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_program__type")]
+    internal static partial int bpf_program__type(nint prog);
+
     [LibraryImport(LibraryName, EntryPoint = "bpf_program__fd")]
     internal static partial int bpf_program__fd(nint prog);
 
@@ -115,6 +119,14 @@ internal static unsafe partial class LibBpf
 
     [LibraryImport(LibraryName, EntryPoint = "bpf_program__attach_tracepoint", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint bpf_program__attach_tracepoint(nint prog, string category, string name);
+
+    /// <summary>Attaches to the cgroup open as <paramref name="cgroupFd"/> (a BPF link; the program's attach type says which hook).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_program__attach_cgroup", SetLastError = true)]
+    internal static partial nint bpf_program__attach_cgroup(nint prog, int cgroupFd);
+
+    /// <summary>Attaches an XDP program to interface <paramref name="ifindex"/> through a BPF link (Linux 5.9+).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_program__attach_xdp", SetLastError = true)]
+    internal static partial nint bpf_program__attach_xdp(nint prog, int ifindex);
 
     // ---- bpf_link ------------------------------------------------------------------------------------------
 
@@ -144,6 +156,20 @@ internal static unsafe partial class LibBpf
     [LibraryImport(LibraryName, EntryPoint = "bpf_map__max_entries")]
     internal static partial uint bpf_map__max_entries(nint map);
 
+    [LibraryImport(LibraryName, EntryPoint = "bpf_map__map_flags")]
+    internal static partial uint bpf_map__map_flags(nint map);
+
+    /// <summary>C <c>bool</c>: nonzero for libbpf's own maps (<c>.data</c>, <c>.rodata</c>, <c>.bss</c>, <c>.kconfig</c>).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_map__is_internal")]
+    internal static partial byte bpf_map__is_internal(nint map);
+
+    /// <summary>
+    /// The image libbpf uploads into the map at load (for the global-data maps: the section's initial bytes), and
+    /// its size. libbpf owns the memory until <c>bpf_object__close</c>; writes before load change what is loaded.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_map__initial_value")]
+    internal static partial void* bpf_map__initial_value(nint map, nuint* size);
+
     // ---- raw map syscalls on an fd (bpf.h); each returns 0 or -errno ---------------------------------------
 
     [LibraryImport(LibraryName, EntryPoint = "bpf_map_lookup_elem")]
@@ -158,6 +184,47 @@ internal static unsafe partial class LibBpf
     /// <summary><paramref name="key"/> NULL returns the first key; ENOENT after the last one.</summary>
     [LibraryImport(LibraryName, EntryPoint = "bpf_map_get_next_key")]
     internal static partial int bpf_map_get_next_key(int fd, void* key, void* nextKey);
+
+    /// <summary>Batch calls (Linux 5.6+): <paramref name="count"/> is in/out; -ENOENT means the walk reached the end (count is still valid).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_map_lookup_batch")]
+    internal static partial int bpf_map_lookup_batch(int fd, void* inBatch, void* outBatch, void* keys, void* values, uint* count, BpfMapBatchOpts* opts);
+
+    [LibraryImport(LibraryName, EntryPoint = "bpf_map_lookup_and_delete_batch")]
+    internal static partial int bpf_map_lookup_and_delete_batch(int fd, void* inBatch, void* outBatch, void* keys, void* values, uint* count, BpfMapBatchOpts* opts);
+
+    [LibraryImport(LibraryName, EntryPoint = "bpf_map_update_batch")]
+    internal static partial int bpf_map_update_batch(int fd, void* keys, void* values, uint* count, BpfMapBatchOpts* opts);
+
+    [LibraryImport(LibraryName, EntryPoint = "bpf_map_delete_batch")]
+    internal static partial int bpf_map_delete_batch(int fd, void* keys, uint* count, BpfMapBatchOpts* opts);
+
+    // ---- bpffs and object info -----------------------------------------------------------------------------
+
+    /// <summary>Pins the object behind <paramref name="fd"/> at <paramref name="path"/> (on a bpffs); 0 or -errno.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_obj_pin", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int bpf_obj_pin(int fd, string path);
+
+    /// <summary>Opens a pinned object; a new fd (owned by the caller) or -errno.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_obj_get", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int bpf_obj_get(string path);
+
+    /// <summary><c>BPF_OBJ_GET_INFO_BY_FD</c>; <paramref name="infoLength"/> is in/out. 0 or -errno.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_obj_get_info_by_fd")]
+    internal static partial int bpf_obj_get_info_by_fd(int fd, void* info, uint* infoLength);
+
+    // ---- program test runs and feature probes ----------------------------------------------------------------
+
+    /// <summary><c>BPF_PROG_TEST_RUN</c>; 0 or -errno. Outputs (retval, duration, sizes) are written into <paramref name="opts"/>.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_prog_test_run_opts")]
+    internal static partial int bpf_prog_test_run_opts(int progFd, BpfTestRunOpts* opts);
+
+    /// <summary>1 when the kernel supports the map type, 0 when not, -errno when the probe failed.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "libbpf_probe_bpf_map_type")]
+    internal static partial int libbpf_probe_bpf_map_type(int mapType, void* opts);
+
+    /// <summary>1 when the kernel supports the program type, 0 when not, -errno when the probe failed.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "libbpf_probe_bpf_prog_type")]
+    internal static partial int libbpf_probe_bpf_prog_type(int programType, void* opts);
 
     /// <summary><c>bpf_program__name</c> as a string.</summary>
     internal static string ProgramName(nint prog) => ReadString(bpf_program__name(prog));
