@@ -48,6 +48,10 @@ public class KernelErrorTests
         Assert.Contains("NoNullCheck", e.Message);
         Assert.Contains("map_value_or_null", e.Message); // the verifier's own words, from its log
         Assert.Contains("map_value_or_null", e.VerifierLog);
+        // The failing instruction is mapped back to the C# line through BTF line info: `n++;` is line 11.
+        Assert.Equal(11, e.SourceLine);
+        Assert.Contains($"{Path.GetFileName(e.SourceFile)}:11", e.Message);
+        Assert.Contains("n++;", e.SourceText);
     }
 
     [Fact]
