@@ -141,9 +141,6 @@ internal static unsafe partial class LibLlvm
     [LibraryImport(Name, EntryPoint = "LLVMAppendBasicBlockInContext", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial LBlock AppendBasicBlockInContext(nint context, LValue function, string name);
 
-    [LibraryImport(Name, EntryPoint = "LLVMGetBasicBlockTerminator")]
-    internal static partial LValue GetBasicBlockTerminator(LBlock block);
-
     [LibraryImport(Name, EntryPoint = "LLVMGetNamedFunction", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial LValue GetNamedFunction(nint module, string name);
 

@@ -9,8 +9,6 @@ internal sealed unsafe partial class LlvmModule
 
     public LBlock CurrentBlock => LibLlvm.GetInsertBlock(_builder);
 
-    public bool CurrentBlockTerminated => !LibLlvm.GetBasicBlockTerminator(CurrentBlock).IsNull;
-
     public void SetLocation(LMetadata location) => LibLlvm.SetCurrentDebugLocation2(_builder, location);
 
     public LValue Ret(LValue value) => LibLlvm.BuildRet(_builder, value);

@@ -420,8 +420,6 @@ internal sealed partial class FunctionLowering
 
     private static uint Line(Location location) => (uint)location.GetLineSpan().StartLinePosition.Line + 1;
 
-    private LType RegisterType(TypeLayout layout) => layout.Category == TypeCategory.Boolean ? _llvm.I1 : layout.Memory;
-
     /// <summary>
     /// Emits <c>if (failure) __csbpf_unproven(site)</c>. LLVM removes the call when it proves the failure
     /// impossible; a surviving call becomes a diagnostic (ModuleLowering.ReportUnprovenGuards).
