@@ -4,7 +4,7 @@ namespace CsBpf;
 /// The context of a tracepoint program: a pointer to the tracepoint's raw record (its layout is the
 /// event's <c>format</c> file under tracefs). In BPF code it is the program's <c>ctx</c> register.
 /// </summary>
-public readonly unsafe struct TracepointContext
+public readonly unsafe struct TracepointContext : IBpfContext
 {
     private readonly void* _record;
 
