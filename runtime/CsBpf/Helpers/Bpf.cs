@@ -4,7 +4,7 @@ namespace CsBpf;
 /// Kernel BPF helpers callable from BPF code. Each stub is bound to its helper number by
 /// <see cref="BpfHelperAttribute"/>; the bodies are what the calls do when the code runs on the CLR.
 /// </summary>
-public static class Bpf
+public static partial class Bpf
 {
     /// <summary>
     /// <c>bpf_get_current_pid_tgid</c> (helper 14): the current task's thread-group id (the user-space
