@@ -4,6 +4,7 @@
 #   libbpf1    - libbpf.so.1, used by the host runtime (CsBpf.Runtime) to load and attach objects
 #   bpftool    - inspecting objects and loaded programs (tests, debugging)
 #   clang-19   - compiles C reference objects for tests and benchmarks
+#   llvm-19    - llvm-objdump-19/llvm-readelf-19, to inspect the objects csbpfc emits (tests, benchmarks)
 #   iproute2   - ip/tc, for network program tests
 #   qemu-system-x86, busybox-static - the kernel-matrix guest (Debian's 6.1 cloud kernel, fetched by
 #                eng/vm/run-guest.sh with apt-get download) for kprobe/fentry/LSM tests
@@ -12,7 +13,7 @@
 # runs only when a missing package is not known to apt yet, so this is fast when everything is present.
 set -euo pipefail
 
-PACKAGES=(libllvm19 libbpf1 bpftool clang-19 iproute2 qemu-system-x86 busybox-static libbpf-dev gcc)
+PACKAGES=(libllvm19 libbpf1 bpftool clang-19 llvm-19 iproute2 qemu-system-x86 busybox-static libbpf-dev gcc)
 
 log() { echo "install-prereqs: $*"; }
 die() { echo "install-prereqs: error: $*" >&2; exit 1; }

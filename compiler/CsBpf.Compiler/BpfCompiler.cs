@@ -26,10 +26,13 @@ public static class BpfCompiler
         var objects = ImmutableArray.CreateBuilder<BpfObjectOutput>();
 
         IReadOnlyList<BpfClassModel> classes = new ProgramDiscovery(compilation, diagnostics).Discover(cancellationToken);
+        IReadOnlyList<Diagnostic> ruleDiagnostics = classes.Count == 0 ? [] : RuleSetRunner.Run(compilation, cancellationToken);
+        diagnostics.AddRange(ruleDiagnostics);
         foreach (BpfClassModel model in classes)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (ReportSourceErrors(compilation, model, diagnostics, cancellationToken)) continue;
+            if (HasErrorInside(model, ruleDiagnostics)) continue;
             try
             {
                 using var lowering = new ModuleLowering(compilation, model, options, diagnostics);
@@ -53,6 +56,12 @@ public static class BpfCompiler
             .ToImmutableArray();
         return new BpfCompilationResult(objects.ToImmutable(), sorted);
     }
+
+    /// <summary>True when a rule reported an error inside the class (it is then not lowered: the rule is the
+    /// better explanation than whatever lowering would say).</summary>
+    private static bool HasErrorInside(BpfClassModel model, IReadOnlyList<Diagnostic> ruleDiagnostics) =>
+        ruleDiagnostics.Any(d => d.Severity == DiagnosticSeverity.Error && model.Class.DeclaringSyntaxReferences.Any(r =>
+            r.SyntaxTree == d.Location.SourceTree && r.Span.Contains(d.Location.SourceSpan)));
 
     /// <summary>C# errors inside a BPF class stop its compilation (reported as CSBPF1007 wrapping the C#
     /// error); errors elsewhere are the C# compiler's business.</summary>

@@ -2,7 +2,10 @@ namespace CsBpf.Analyzers.Diagnostics
 {
     /// <summary>
     /// Every CsBpf diagnostic ID, in one place. Ranges: 0xxx verifier rules, 1xxx front end (language
-    /// subset), 2xxx back end (LLVM/object), 3xxx build and runtime.
+    /// subset), 2xxx back end (LLVM/object), 3xxx build and runtime. Within them, blocks by area so parallel
+    /// work does not collide: 0001-0039 verifier rules (analyzers), 0040-0059 helper availability and program
+    /// types, 0060-0079 maps; 1001-1009 general, 1010-1099 language constructs, 1100-1149 program
+    /// declarations and contexts, 1150-1199 map declarations.
     /// </summary>
     public static class RuleIdentifiers
     {

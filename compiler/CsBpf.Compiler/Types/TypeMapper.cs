@@ -47,7 +47,7 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
         }
         if (type is IPointerTypeSymbol or IFunctionPointerTypeSymbol)
             return new TypeLayout(llvm.Ptr, 8, 8, false, TypeCategory.Pointer);
-        if (type.ToDisplayString() == WellKnownNames.TracepointContext)
+        if (IsContext(type))
             return new TypeLayout(llvm.Ptr, 8, 8, false, TypeCategory.Pointer);
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
             return TryGetLayout(underlying, out why);
@@ -65,6 +65,17 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
             : "only integers, bool, char, enums, pointers and unmanaged structs are supported";
         return null;
     }
+
+    /// <summary>
+    /// Program context types (structs implementing <c>CsBpf.IBpfContext</c>, and type parameters constrained
+    /// to it) are the program's <c>ctx</c> pointer in BPF code, whatever fields the CLR-side struct has.
+    /// </summary>
+    public static bool IsContext(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol p => p.ConstraintTypes.Any(IsContext),
+        INamedTypeSymbol n => n.ToDisplayString() == WellKnownNames.IBpfContext || n.AllInterfaces.Any(i => i.ToDisplayString() == WellKnownNames.IBpfContext),
+        _ => false,
+    };
 
     /// <summary>The element type of <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, or null.</summary>
     public static ITypeSymbol? SpanElementType(ITypeSymbol type) =>

@@ -1,0 +1,97 @@
+using CsBpf.Analyzers.Diagnostics;
+using CsBpf.Compiler.Frontend;
+using CsBpf.Compiler.Llvm;
+using CsBpf.Compiler.Types;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace CsBpf.Compiler.Lowering;
+
+// Map methods ([MapIntrinsic]) on [Map] fields, lowered to the map helpers.
+internal sealed partial class FunctionLowering
+{
+    private const int HelperMapLookup = 1;  // bpf_map_lookup_elem
+    private const int HelperMapUpdate = 2;  // bpf_map_update_elem
+    private const int HelperMapDelete = 3;  // bpf_map_delete_elem
+
+    /// <summary>Map methods (<c>[MapIntrinsic]</c>) on a <c>[Map]</c> field → map helpers with the key and
+    /// value spilled to the stack (the helpers take pointers to them).</summary>
+    private LValue EmitMapCall(IInvocationOperation invocation, int operation, Location at)
+    {
+        IFieldSymbol? field = invocation.Instance switch
+        {
+            IFieldReferenceOperation f => f.Field,
+            IFlowCaptureReferenceOperation c => _mapCaptures.GetValueOrDefault(c.Id),
+            _ => null,
+        };
+        if (field is null || !_module.MapGlobals.TryGetValue(field, out LValue map))
+            throw Unsupported(at, "a map method called on something other than a [Map] field of this class",
+                "call it directly on the map field, e.g. Counts.Update(key, value)");
+        var byName = invocation.Arguments.ToDictionary(a => a.Parameter!.Ordinal);
+        LValue Spill(int ordinal)
+        {
+            IArgumentOperation arg = byName[ordinal];
+            // A local or parameter already lives in a stack slot: pass that slot (the helpers only read
+            // keys and values), as clang passes &key, instead of copying it to a fresh one each call.
+            // Scalars only when never written after their declaration: a loop counter kept in memory would
+            // lose the bound the verifier tracks in its register.
+            ISymbol? variable = arg.Value switch
+            {
+                ILocalReferenceOperation { Local.RefKind: RefKind.None } l => l.Local,
+                IParameterReferenceOperation { Parameter.RefKind: RefKind.None } p => p.Parameter,
+                _ => null,
+            };
+            // Structs live in memory anyway, so their slot is always passed.
+            bool inMemory = _module.LayoutOf(arg.Value.Type!, at).Category == TypeCategory.Struct;
+            if (variable is not null && (inMemory || !_writtenVariables.Contains(variable)) && SymbolEqualityComparer.Default.Equals(arg.Value.Type, arg.Parameter!.Type))
+                return EmitAddress(arg.Value);
+            TypeLayout layout = _module.LayoutOf(arg.Value.Type!, at);
+            LValue value = EmitValue(arg.Value);
+            LValue slot = Alloca(layout.Memory, "mapArg", StackAlign(layout));
+            StoreScalar(layout, value, slot);
+            return slot;
+        }
+
+        LValue key = Spill(0);
+        SetLocation(invocation.Syntax);
+        switch ((MapOperationKind)operation)
+        {
+            case MapOperationKind.LookupRef:
+                return _llvm.Call(_llvm.Function(_llvm.Ptr, [_llvm.Ptr, _llvm.Ptr]), _llvm.HelperPointer(HelperMapLookup), [map, key]);
+            case MapOperationKind.TryGetValue:
+                {
+                    LValue found = _llvm.Call(_llvm.Function(_llvm.Ptr, [_llvm.Ptr, _llvm.Ptr]), _llvm.HelperPointer(HelperMapLookup), [map, key]);
+                    IArgumentOperation outArg = byName[1];
+                    TypeLayout layout = _module.LayoutOf(outArg.Value.Type!, at);
+                    LValue destination = EmitAddress(outArg.Value);
+                    LValue isFound = _llvm.ICmp(IntPredicate.Ne, found, _llvm.ConstNull(_llvm.Ptr));
+                    LBlock copy = _llvm.AppendBlock(_function, "found"), clear = _llvm.AppendBlock(_function, "missing"), join = _llvm.AppendBlock(_function, "join");
+                    _llvm.CondBr(isFound, copy, clear);
+                    _llvm.PositionAtEnd(copy);
+                    _llvm.MemCpy(destination, found, layout.Size, layout.Align);
+                    _llvm.Br(join);
+                    _llvm.PositionAtEnd(clear);
+                    // Like Dictionary.TryGetValue, a miss leaves default(T) in the out argument.
+                    _llvm.MemSet(destination, 0, layout.Size, layout.Align);
+                    _llvm.Br(join);
+                    _llvm.PositionAtEnd(join);
+                    return isFound;
+                }
+            case MapOperationKind.Update:
+                {
+                    LValue value = Spill(1);
+                    LValue flags = byName.TryGetValue(2, out IArgumentOperation? f) ? EmitValue(f.Value) : _llvm.ConstInt(_llvm.I64, 0);
+                    SetLocation(invocation.Syntax);
+                    return _llvm.Call(_llvm.Function(_llvm.I64, [_llvm.Ptr, _llvm.Ptr, _llvm.Ptr, _llvm.I64]), _llvm.HelperPointer(HelperMapUpdate), [map, key, value, flags]);
+                }
+            case MapOperationKind.Delete:
+                return _llvm.Call(_llvm.Function(_llvm.I64, [_llvm.Ptr, _llvm.Ptr]), _llvm.HelperPointer(HelperMapDelete), [map, key]);
+            default:
+                throw Unsupported(at, $"map operation {operation}");
+        }
+    }
+
+    /// <summary>Mirror of CsBpf.MapOperation (the compiler reads it from attribute data as an int).</summary>
+    private enum MapOperationKind { LookupRef, TryGetValue, Update, Delete }
+}
