@@ -27,4 +27,14 @@ public sealed class BpfHelperAttribute : Attribute
     /// at compile time into a printf format in <c>.rodata</c> and the interpolated values.
     /// </summary>
     public bool FormatString { get; set; }
+
+    /// <summary>
+    /// The program types the kernel offers this helper to (its <c>get_func_proto</c> per program type); calling
+    /// it from another program type is a compile-time error instead of a load-time verifier rejection.
+    /// </summary>
+    public BpfProgramTypes Programs { get; set; } = BpfProgramTypes.All;
+
+    /// <summary>The helper is GPL-only (<c>gpl_only = true</c> in its <c>bpf_func_proto</c>): the program's
+    /// license must be GPL-compatible.</summary>
+    public bool GplOnly { get; set; }
 }

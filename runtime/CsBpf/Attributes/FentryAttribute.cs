@@ -6,6 +6,7 @@ namespace CsBpf;
 /// each, like libbpf's <c>BPF_PROG</c>); the kernel checks them against the function's BTF.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[BpfProgramKind(BpfProgramTypes.Tracing)]
 public sealed class FentryAttribute : Attribute
 {
     /// <summary>Creates the attribute.</summary>

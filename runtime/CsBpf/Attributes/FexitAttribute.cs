@@ -5,6 +5,7 @@ namespace CsBpf;
 /// are the function's arguments followed by the return value.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[BpfProgramKind(BpfProgramTypes.Tracing)]
 public sealed class FexitAttribute : Attribute
 {
     /// <summary>Creates the attribute.</summary>

@@ -8,6 +8,7 @@ namespace CsBpf;
 /// parameters only; up to five.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[BpfProgramKind(BpfProgramTypes.Kprobe)]
 public sealed class KprobeAttribute : Attribute
 {
     /// <summary>Creates the attribute.</summary>

@@ -5,6 +5,7 @@ namespace CsBpf;
 /// The method takes no parameter or one: the return value (rax), like libbpf's <c>BPF_KRETPROBE</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[BpfProgramKind(BpfProgramTypes.Kprobe)]
 public sealed class KretprobeAttribute : Attribute
 {
     /// <summary>Creates the attribute.</summary>

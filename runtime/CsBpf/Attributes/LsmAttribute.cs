@@ -6,6 +6,7 @@ namespace CsBpf;
 /// 0 to allow or a negative errno (e.g. -1 for EPERM) to deny.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[BpfProgramKind(BpfProgramTypes.Lsm)]
 public sealed class LsmAttribute : Attribute
 {
     /// <summary>Creates the attribute.</summary>

@@ -7,6 +7,7 @@ namespace CsBpf;
 /// exchange with the caller.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[BpfProgramKind(BpfProgramTypes.Syscall)]
 public sealed class SyscallAttribute : Attribute
 {
 }

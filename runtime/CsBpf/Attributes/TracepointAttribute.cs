@@ -7,6 +7,7 @@ namespace CsBpf;
 /// The method must be <c>static int M(TracepointContext ctx)</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
+[BpfProgramKind(BpfProgramTypes.Tracepoint)]
 public sealed class TracepointAttribute : Attribute
 {
     /// <summary>Creates the attribute.</summary>

@@ -51,7 +51,7 @@ public static partial class Bpf
     /// e.g. <c>Bpf.Printk($"pid {pid} opened {n:x}")</c>: the compiler turns it into a printf format at compile
     /// time (integers as %d/%u/%lld/%llu, <c>:x</c> as hex). GPL-only. For debugging, not for data transfer.
     /// </summary>
-    [BpfHelper(6, FormatString = true)]
+    [BpfHelper(6, FormatString = true, GplOnly = true)]
     public static long Printk(string message)
     {
         System.Diagnostics.Trace.WriteLine(message);
