@@ -17,6 +17,7 @@ internal static class WellKnownNames
     public const string MapIntrinsicAttribute = "CsBpf.MapIntrinsicAttribute";
     public const string TracepointContext = "CsBpf.TracepointContext";
     public const string IBpfContext = "CsBpf.IBpfContext";
+    public const string ContextFieldAttribute = "CsBpf.ContextFieldAttribute";
     public const string Unsafe = "System.Runtime.CompilerServices.Unsafe";
     public const string Interlocked = "System.Threading.Interlocked";
 }

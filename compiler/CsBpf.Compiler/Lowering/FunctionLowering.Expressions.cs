@@ -55,6 +55,8 @@ internal sealed partial class FunctionLowering
                 throw Unsupported(op.Syntax.GetLocation(), "allocating an object or array", "BPF programs cannot use the managed heap; use locals, unmanaged structs, stackalloc or a map");
             case IPropertyReferenceOperation property when EmitSpanProperty(property, address: false) is { } spanValue:
                 return spanValue;
+            case IPropertyReferenceOperation property when EmitContextFieldValue(property) is { } contextValue:
+                return contextValue;
             case { Kind: OperationKind.None } when IsStackAlloc(op):
                 return EmitStackAlloc(op);
             case IInterpolatedStringOperation:
@@ -153,6 +155,8 @@ internal sealed partial class FunctionLowering
                 return EmitInvocation(invocation, resultUsed: true);
             case IPropertyReferenceOperation property when EmitSpanProperty(property, address: true) is { } elementAddress:
                 return elementAddress;
+            case IPropertyReferenceOperation property when EmitContextFieldAddress(property) is { } contextField:
+                return contextField;
             default:
                 // An rvalue used where an address is needed (e.g. a struct-valued expression): spill it.
                 if (op.Type is not null)
