@@ -69,6 +69,8 @@ internal sealed partial class FunctionLowering
                 return _llvm.ICmp(IntPredicate.Eq, EmitAddress(invocation.Arguments[0].Value), _llvm.ConstNull(_llvm.Ptr));
             case "NullRef":
                 return _llvm.ConstNull(_llvm.Ptr);
+            case var _ when EmitUnsafeMember(invocation, at) is { } result:
+                return result;
             default:
                 throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedCall, at, invocation.TargetMethod.ToDisplayString()));
         }

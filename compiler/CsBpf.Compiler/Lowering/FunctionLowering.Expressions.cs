@@ -21,6 +21,7 @@ internal sealed partial class FunctionLowering
     {
         SetLocation(op.Syntax);
         if (op.ConstantValue.HasValue && op.Type is not null) return EmitConstant(op.Type, op.ConstantValue.Value, op.Syntax.GetLocation());
+        if (op is ILiteralOperation { Type: null, ConstantValue: { HasValue: true, Value: null } }) return _llvm.ConstNull(_llvm.Ptr); // null converted to a pointer
 
         switch (op)
         {
@@ -30,6 +31,8 @@ internal sealed partial class FunctionLowering
                 return EmitBinary(binary);
             case IUnaryOperation unary:
                 return EmitUnary(unary);
+            case IFieldReferenceOperation { Field.IsFixedSizeBuffer: true }:
+                return EmitAddress(op); // a fixed buffer is a pointer to its first element
             case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IFlowCaptureReferenceOperation:
                 return LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation());
             case ISimpleAssignmentOperation assignment:
@@ -38,6 +41,8 @@ internal sealed partial class FunctionLowering
                 return EmitCompoundAssignment(compound);
             case IIncrementOrDecrementOperation increment:
                 return EmitIncrement(increment);
+            case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef || invocation.TargetMethod.ReturnsByRefReadonly:
+                return LoadFrom(op.Type!, EmitInvocation(invocation, resultUsed: true), op.Syntax.GetLocation()); // a ref result read as a value
             case IInvocationOperation invocation:
                 return EmitInvocation(invocation, resultUsed: true);
             case IIsPatternOperation isPattern:
@@ -59,6 +64,8 @@ internal sealed partial class FunctionLowering
                 return contextValue;
             case { Kind: OperationKind.None } when IsStackAlloc(op):
                 return EmitStackAlloc(op);
+            case { Kind: OperationKind.None } when TryEmitPointerOperation(op, address: false, out LValue pointerValue):
+                return pointerValue;
             case IInterpolatedStringOperation:
                 throw Unsupported(op.Syntax.GetLocation(), "string interpolation", "strings are only allowed as formats of helpers like Bpf.Printk");
             case IThrowOperation:
@@ -144,7 +151,7 @@ internal sealed partial class FunctionLowering
                     if (owner.Fields is null || !owner.Fields.TryGetValue(field.Field.Name, out var f))
                         throw Unsupported(op.Syntax.GetLocation(), $"field '{field.Field.Name}' of '{instance.Type}'");
                     LValue baseAddress = instance.Type!.IsValueType ? EmitAddress(instance) : EmitValue(instance);
-                    return _llvm.StructGep(owner.Memory, baseAddress, f.Index);
+                    return FieldAddress(owner, baseAddress, field.Field, f, op.Syntax.GetLocation());
                 }
             case IFieldReferenceOperation { Instance: null } staticField when _module.GlobalVariables.TryGetValue(staticField.Field, out LValue global):
                 return global;
@@ -155,6 +162,8 @@ internal sealed partial class FunctionLowering
                 return EmitInvocation(invocation, resultUsed: true);
             case IPropertyReferenceOperation property when EmitSpanProperty(property, address: true) is { } elementAddress:
                 return elementAddress;
+            case { Kind: OperationKind.None } when TryEmitPointerOperation(op, address: true, out LValue pointerTarget):
+                return pointerTarget;
             case IPropertyReferenceOperation property when EmitContextFieldAddress(property) is { } contextField:
                 return contextField;
             default:
@@ -183,7 +192,7 @@ internal sealed partial class FunctionLowering
                 // C# bools are one byte; any non-zero byte is true.
                 return _llvm.ICmp(IntPredicate.Ne, _llvm.Load(_llvm.I8, address, 1), _llvm.ConstInt(_llvm.I8, 0));
             default:
-                return _llvm.Load(layout.Memory, address, layout.Align);
+                return _llvm.Load(layout.Memory, address, AlignAt(address, layout.Align));
         }
     }
 
@@ -192,13 +201,13 @@ internal sealed partial class FunctionLowering
         switch (layout.Category)
         {
             case TypeCategory.Struct:
-                _llvm.MemCpy(address, value, layout.Size, layout.Align);
+                _llvm.MemCpy(address, value, layout.Size, Math.Min(AlignAt(address, layout.Align), AlignAt(value, layout.Align)));
                 break;
             case TypeCategory.Boolean:
                 _llvm.Store(_llvm.Cast(CastOpcode.ZExt, value, _llvm.I8), address, 1);
                 break;
             default:
-                _llvm.Store(value, address, layout.Align);
+                _llvm.Store(value, address, AlignAt(address, layout.Align));
                 break;
         }
     }
@@ -231,6 +240,7 @@ internal sealed partial class FunctionLowering
     private LValue EmitCompoundAssignment(ICompoundAssignmentOperation compound)
     {
         Location at = compound.Syntax.GetLocation();
+        if (compound.Target.Type is IPointerTypeSymbol) return EmitPointerCompoundAssignment(compound);
         if (compound.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
         LValue address = EmitAddress(compound.Target);
         ITypeSymbol targetType = compound.Target.Type!;
@@ -260,6 +270,7 @@ internal sealed partial class FunctionLowering
         Location at = increment.Syntax.GetLocation();
         if (increment.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
         ITypeSymbol type = increment.Target.Type!;
+        if (type is IPointerTypeSymbol) return EmitPointerIncrement(increment);
         TypeLayout layout = _module.LayoutOf(type, at);
         if (layout.Category != TypeCategory.Integer) throw Unsupported(at, $"++/-- on '{type}'");
         LValue address = EmitAddress(increment.Target);
@@ -332,8 +343,7 @@ internal sealed partial class FunctionLowering
         if (binary.Type?.SpecialType == SpecialType.System_String)
             throw Unsupported(at, "string concatenation", "BPF code cannot build strings; use a format helper such as Bpf.Printk, or write the values to a map or ring buffer");
         ITypeSymbol operandType = binary.LeftOperand.Type!;
-        if (operandType is IPointerTypeSymbol && binary.OperatorKind is not (BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals))
-            throw Unsupported(at, "pointer arithmetic", "not supported yet; index a span or struct field instead");
+        if (EmitPointerBinary(binary) is { } pointerResult) return pointerResult;
         LValue left = EmitValue(binary.LeftOperand);
         LValue right = EmitValue(binary.RightOperand);
         return EmitArithmetic(binary.OperatorKind, left, right, operandType, binary.RightOperand.Type!, at, binary.RightOperand);

@@ -14,11 +14,12 @@ internal sealed partial class FunctionLowering
     private const int SpanReference = 0, SpanLength = 1;
 
     /// <summary><c>stackalloc T[N]</c> with a constant N: zeroed stack memory (C#'s default, and what the
-    /// verifier wants before reads) wrapped in a span.</summary>
+    /// verifier wants before reads) wrapped in a span, or its address for a pointer.</summary>
     private LValue EmitStackAlloc(IOperation op)
     {
         Location at = op.Syntax.GetLocation();
-        ITypeSymbol element = TypeMapper.SpanElementType(op.Type!) ?? throw Unsupported(at, "stackalloc to a pointer", "assign it to a Span<T>");
+        ITypeSymbol element = TypeMapper.SpanElementType(op.Type!) ?? (op.Type as IPointerTypeSymbol)?.PointedAtType
+            ?? throw Unsupported(at, $"stackalloc as '{op.Type}'", "assign it to a Span<T> or a pointer");
         if (op.ChildOperations.FirstOrDefault() is not { ConstantValue: { HasValue: true, Value: int count } } || count <= 0)
             throw Unsupported(at, "stackalloc with a size that is not a positive constant", "BPF stack frames have a fixed size (512 bytes): use a constant");
         if (op.ChildOperations.Count > 1)
@@ -26,6 +27,7 @@ internal sealed partial class FunctionLowering
         TypeLayout e = _module.LayoutOf(element, at);
         LValue storage = Alloca(_llvm.Array(e.Memory, (ulong)count), "stackalloc", Math.Max(e.Align, 8));
         _llvm.MemSet(storage, 0, e.Size * (ulong)count, Math.Max(e.Align, 8));
+        if (op.Type is IPointerTypeSymbol) return storage; // T* p = stackalloc T[N]: zeroed too (C#'s localsinit)
         return MakeSpan(op.Type!, storage, _llvm.ConstInt(_llvm.I32, (ulong)count), at);
     }
 

@@ -32,6 +32,7 @@ internal sealed partial class FunctionLowering
     private LValue _returnSlot;
     private LType _returnType;
     private SemanticModel? _semanticModel;
+    private ControlFlowGraph? _cfg;
 
     /// <summary>A flow capture: a stack slot holding either a value or, for struct and ref captures, an address.</summary>
     private readonly record struct Capture(LValue Slot, LType Type, bool IsAddress);
@@ -57,6 +58,7 @@ internal sealed partial class FunctionLowering
         RejectStructuredConstructs(body);
         FindWrittenVariables(body);
         ControlFlowGraph cfg = ControlFlowGraph.Create(body);
+        _cfg = cfg;
         FindLvalueCaptures(cfg);
 
         _file = _module.FileFor(syntaxRef.SyntaxTree);

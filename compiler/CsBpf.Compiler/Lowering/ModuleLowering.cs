@@ -83,6 +83,9 @@ internal sealed partial class ModuleLowering : IDisposable
         if (Llvm.Verify() is { } problem)
             throw new LlvmException("the generated IR is invalid: " + problem + "\n" + Llvm.PrintIr());
         Llvm.Optimize(Options.Cpu, Options.Optimize);
+        Llvm.HideStackIndexBits();
+        if (Environment.GetEnvironmentVariable("CSBPF_DUMP_IR") is { Length: > 0 } optimizedDumpDir)
+            File.WriteAllText(Path.Combine(optimizedDumpDir, Model.FullName + ".opt.ll"), Llvm.PrintIr());
         if (ReportUnprovenGuards()) return null;
         return Llvm.EmitObject();
     }

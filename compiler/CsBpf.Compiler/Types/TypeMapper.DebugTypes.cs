@@ -70,6 +70,13 @@ internal sealed partial class TypeMapper
             var members = fields.OrderBy(f => f.Value.Offset)
                 .Select(f =>
                 {
+                    if (s.GetMembers(f.Key).OfType<IFieldSymbol>().FirstOrDefault() is { IsFixedSizeBuffer: true, Type: IPointerTypeSymbol p } buffer)
+                    {
+                        // fixed T Name[N]: an array member, as C would declare it.
+                        TypeLayout el = TryGetLayout(p.PointedAtType, out _)!;
+                        return llvm.DiMember(File, f.Key, File, 0, el.Size * 8 * (ulong)buffer.FixedSize, el.Align * 8, f.Value.Offset * 8,
+                            llvm.DiArray(DebugType(p.PointedAtType), el.Size * 8, buffer.FixedSize, el.Align * 8));
+                    }
                     TypeLayout fl = TryGetLayout(f.Value.Type, out _)!;
                     return llvm.DiMember(File, f.Key, File, 0, fl.Size * 8, fl.Align * 8, f.Value.Offset * 8, DebugType(f.Value.Type));
                 }).ToArray();

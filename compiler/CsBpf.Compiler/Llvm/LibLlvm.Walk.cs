@@ -1,0 +1,47 @@
+using System.Runtime.InteropServices;
+
+namespace CsBpf.Compiler.Llvm;
+
+// IR walking and rewriting imports, for the fix-ups that run on the optimised module (LlvmModule.StackIndexes).
+internal static unsafe partial class LibLlvm
+{
+    [LibraryImport(Name, EntryPoint = "LLVMGetFirstFunction")]
+    internal static partial LValue GetFirstFunction(nint module);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetNextFunction")]
+    internal static partial LValue GetNextFunction(LValue function);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetFirstBasicBlock")]
+    internal static partial LBlock GetFirstBasicBlock(LValue function);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetNextBasicBlock")]
+    internal static partial LBlock GetNextBasicBlock(LBlock block);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetFirstInstruction")]
+    internal static partial LValue GetFirstInstruction(LBlock block);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetNextInstruction")]
+    internal static partial LValue GetNextInstruction(LValue instruction);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetInstructionOpcode")]
+    internal static partial int GetInstructionOpcode(LValue instruction);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetNumOperands")]
+    internal static partial int GetNumOperands(LValue value);
+
+    [LibraryImport(Name, EntryPoint = "LLVMSetOperand")]
+    internal static partial void SetOperand(LValue user, uint index, LValue value);
+
+    [LibraryImport(Name, EntryPoint = "LLVMIsConstant")]
+    internal static partial int IsConstant(LValue value);
+
+    [LibraryImport(Name, EntryPoint = "LLVMIsAAllocaInst")]
+    internal static partial LValue IsAAllocaInst(LValue value);
+
+    [LibraryImport(Name, EntryPoint = "LLVMPositionBuilderBefore")]
+    internal static partial void PositionBuilderBefore(nint builder, LValue instruction);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetInlineAsm")]
+    internal static partial LValue GetInlineAsm(LType type, byte* asmString, nuint asmLength, byte* constraints, nuint constraintsLength,
+        int hasSideEffects, int isAlignStack, int dialect, int canThrow);
+}
