@@ -60,6 +60,8 @@ internal sealed partial class FunctionLowering
                 throw Unsupported(op.Syntax.GetLocation(), "allocating an object or array", "BPF programs cannot use the managed heap; use locals, unmanaged structs, stackalloc or a map");
             case IPropertyReferenceOperation property when EmitSpanProperty(property, address: false) is { } spanValue:
                 return spanValue;
+            case IInlineArrayAccessOperation inlineArray:
+                return inlineArray.Type is { } t && TypeMapper.SpanElementType(t) is not null ? EmitInlineArrayAccess(inlineArray) : LoadFrom(op.Type!, EmitInlineArrayAccess(inlineArray), op.Syntax.GetLocation());
             case IPropertyReferenceOperation property when EmitContextFieldValue(property) is { } contextValue:
                 return contextValue;
             case { Kind: OperationKind.None } when IsStackAlloc(op):
@@ -164,6 +166,8 @@ internal sealed partial class FunctionLowering
                 return elementAddress;
             case { Kind: OperationKind.None } when TryEmitPointerOperation(op, address: true, out LValue pointerTarget):
                 return pointerTarget;
+            case IInlineArrayAccessOperation inlineArray:
+                return EmitInlineArrayAccess(inlineArray);
             case IPropertyReferenceOperation property when EmitContextFieldAddress(property) is { } contextField:
                 return contextField;
             default:
@@ -290,6 +294,7 @@ internal sealed partial class FunctionLowering
         ITypeSymbol from = conversion.Operand.Type ?? to;
         if (TypeMapper.SpanElementType(from) is not null && TypeMapper.SpanElementType(to) is not null)
             return EmitValue(conversion.Operand); // Span<T> -> ReadOnlySpan<T> (C# 14 span conversion or operator): the same pair
+        if (EmitInlineArrayToSpan(conversion) is { } inlineArraySpan) return inlineArraySpan;
         if (conversion.OperatorMethod is not null) throw Unsupported(at, "a user-defined conversion", "call a static method instead");
         if (conversion.Conversion.IsReference || conversion.Conversion.IsNullable || from.IsReferenceType || to.IsReferenceType)
             throw Unsupported(at, $"the conversion from '{from}' to '{to}'", "boxing, reference and nullable conversions need the managed heap");

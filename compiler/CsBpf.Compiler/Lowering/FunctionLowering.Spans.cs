@@ -51,6 +51,8 @@ internal sealed partial class FunctionLowering
     /// <summary>Span members: the indexer (an address) and Length; null when <paramref name="property"/> is not one.</summary>
     private LValue? EmitSpanProperty(IPropertyReferenceOperation property, bool address)
     {
+        if (EmitSpanEnumeratorCurrent(property) is { } current)
+            return address ? current : LoadFrom(property.Type!, current, property.Syntax.GetLocation());
         if (property.Instance is not { Type: { } spanType } instance || TypeMapper.SpanElementType(spanType) is not { } element) return null;
         Location at = property.Syntax.GetLocation();
         var (reference, length) = SpanParts(instance, at);

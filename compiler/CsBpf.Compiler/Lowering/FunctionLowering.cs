@@ -89,7 +89,8 @@ internal sealed partial class FunctionLowering
                     break;
                 case BasicBlockKind.Block:
                     _llvm.PositionAtEnd(_blocks[block]);
-                    LowerBlock(block);
+                    if (IsNoOpFinallyBlock(block)) _llvm.Unreachable(); // foreach's Dispose of a span enumerator
+                    else LowerBlock(block);
                     break;
                 case BasicBlockKind.Exit:
                     break;
@@ -140,7 +141,7 @@ internal sealed partial class FunctionLowering
                 IUsingOperation or IUsingDeclarationOperation => ("using", "BPF code has no disposable objects"),
                 IAnonymousFunctionOperation => ("a lambda or anonymous method", "BPF code cannot allocate delegates; use a static method"),
                 ILocalFunctionOperation => ("a local function", "make it a static method of the BPF class"),
-                IForEachLoopOperation => ("foreach", "use a for loop with a constant bound"),
+                IForEachLoopOperation loop when !IsSpanForeach(loop) => ("foreach over this collection", "foreach works over Span<T>, ReadOnlySpan<T> and inline arrays; use a for loop with a constant bound"),
                 _ => (null, ""),
             };
             if (what is not null) throw Unsupported(op.Syntax.GetLocation(), what, instead);

@@ -58,6 +58,12 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
             LType pair = llvm.Struct([llvm.Ptr, llvm.I32, llvm.Array(llvm.I8, 4)], packed: false);
             return new TypeLayout(pair, 16, 8, false, TypeCategory.Struct);
         }
+        if (SpanEnumeratorElementType(type) is not null)
+        {
+            // foreach's span enumerator: (reference, length, index); only ever a local of the lowering.
+            LType triple = llvm.Struct([llvm.Ptr, llvm.I32, llvm.I32], packed: false);
+            return new TypeLayout(triple, 16, 8, false, TypeCategory.Struct);
+        }
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } s)
             return StructLayout(s, out why);
         why = type.IsReferenceType
@@ -81,6 +87,10 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
     public static ITypeSymbol? SpanElementType(ITypeSymbol type) =>
         type is INamedTypeSymbol { IsGenericType: true, TypeArguments: [var element] } named
         && named.ContainingNamespace?.ToDisplayString() == "System" && named.Name is "Span" or "ReadOnlySpan" ? element : null;
+
+    /// <summary>The element type of <c>Span&lt;T&gt;.Enumerator</c> or <c>ReadOnlySpan&lt;T&gt;.Enumerator</c>, or null.</summary>
+    public static ITypeSymbol? SpanEnumeratorElementType(ITypeSymbol type) =>
+        type is INamedTypeSymbol { Name: "Enumerator", ContainingType: { } span } ? SpanElementType(span) : null;
 
     /// <summary>The length of an <c>[InlineArray(N)]</c> struct, or null.</summary>
     public static int? InlineArrayLength(INamedTypeSymbol type) =>
