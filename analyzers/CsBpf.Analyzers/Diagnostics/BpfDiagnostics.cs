@@ -49,6 +49,16 @@ namespace CsBpf.Analyzers.Diagnostics
             "C# error in BPF code",
             "{0}", "CsBpf.Language");
 
+        /// <summary>CSBPF1010.</summary>
+        public static readonly DiagnosticDescriptor UnprovenIndex = Error(RuleIdentifiers.UnprovenIndex,
+            "Index not proven in range",
+            "{0}: {1}", "CsBpf.Language");
+
+        /// <summary>CSBPF1011.</summary>
+        public static readonly DiagnosticDescriptor UnprovenDivision = Error(RuleIdentifiers.UnprovenDivision,
+            "Division not proven safe",
+            "{0}: {1}", "CsBpf.Language");
+
         /// <summary>CSBPF2001.</summary>
         public static readonly DiagnosticDescriptor BackendFailure = Error(RuleIdentifiers.BackendFailure,
             "LLVM back end failed",
@@ -69,6 +79,7 @@ namespace CsBpf.Analyzers.Diagnostics
         {
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
+            UnprovenIndex, UnprovenDivision,
         };
     }
 }

@@ -23,6 +23,10 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string InvalidProgramDeclaration = "CSBPF1006";
         /// <summary>The C# source has compile errors inside a [BpfProgram] class.</summary>
         public const string SourceError = "CSBPF1007";
+        /// <summary>An index (span, inline array, fixed buffer, range) the compiler cannot prove in range, where C# would throw.</summary>
+        public const string UnprovenIndex = "CSBPF1010";
+        /// <summary>A division the compiler cannot prove safe (zero divisor, MinValue / -1), where C# would throw.</summary>
+        public const string UnprovenDivision = "CSBPF1011";
         /// <summary>LLVM failed to verify or emit the module (an internal compiler error).</summary>
         public const string BackendFailure = "CSBPF2001";
         /// <summary>libLLVM could not be loaded.</summary>

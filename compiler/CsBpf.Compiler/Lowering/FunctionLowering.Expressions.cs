@@ -406,8 +406,8 @@ internal sealed partial class FunctionLowering
             throw Unsupported(at, "division by the constant zero", "C# throws DivideByZeroException here");
         if (divisor is null)
             EmitGuard(_llvm.ICmp(IntPredicate.Eq, right, _llvm.ConstInt(type, 0)), at,
-                "a division or remainder whose divisor may be zero",
-                "C# throws DivideByZeroException where BPF would return 0; test the divisor first, e.g. if (d != 0) ...");
+                "The divisor may be zero",
+                "C# throws DivideByZeroException where BPF would return 0; test the divisor first, e.g. if (d != 0) ...", BpfDiagnostics.UnprovenDivision);
         if (signed && (divisor is null || Convert.ToDecimal(divisor) == -1))
         {
             int width = LlvmModule.IntWidth(type);
@@ -415,8 +415,8 @@ internal sealed partial class FunctionLowering
             LValue overflow = _llvm.Binary(BinaryOpcode.And,
                 _llvm.ICmp(IntPredicate.Eq, right, _llvm.ConstInt(type, ulong.MaxValue)),
                 _llvm.ICmp(IntPredicate.Eq, left, minValue));
-            EmitGuard(overflow, at, "a signed division or remainder that may compute MinValue / -1",
-                "C# throws OverflowException there; test the divisor first, e.g. if (d > 0) or if (d != 0 && d != -1), or use unsigned operands");
+            EmitGuard(overflow, at, "This signed division may compute MinValue / -1",
+                "C# throws OverflowException there; test the divisor first, e.g. if (d > 0) or if (d != 0 && d != -1), or use unsigned operands", BpfDiagnostics.UnprovenDivision);
         }
         bool divide = kind == BinaryOperatorKind.Divide;
         if (!signed) return _llvm.Binary(divide ? BinaryOpcode.UDiv : BinaryOpcode.URem, left, right);

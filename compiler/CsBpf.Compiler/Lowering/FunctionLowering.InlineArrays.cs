@@ -1,3 +1,4 @@
+using CsBpf.Analyzers.Diagnostics;
 using CsBpf.Compiler.Llvm;
 using CsBpf.Compiler.Types;
 using Microsoft.CodeAnalysis;
@@ -27,7 +28,7 @@ internal sealed partial class FunctionLowering
                 _llvm.Binary(BinaryOpcode.Sub, end, start), at);
         }
         LValue index = EmitIndex(access.Argument, count, at);
-        EmitIndexGuard(index, count, at, "an inline array index",
+        EmitIndexGuard(index, count, at, "The inline array index",
             $"C# throws IndexOutOfRangeException there; test it first, e.g. if ((uint)i < {length}) ...");
         return OffsetPointer(storage, element, _llvm.Cast(CastOpcode.ZExt, index, _llvm.I64), at);
     }
@@ -54,14 +55,14 @@ internal sealed partial class FunctionLowering
         LValue start = r.LeftOperand is null ? _llvm.ConstInt(_llvm.I32, 0) : EmitIndex(r.LeftOperand, length, at);
         LValue end = r.RightOperand is null ? length : EmitIndex(r.RightOperand, length, at);
         LValue bad = _llvm.Binary(BinaryOpcode.Or, _llvm.ICmp(IntPredicate.Ugt, end, length), _llvm.ICmp(IntPredicate.Ugt, start, end));
-        EmitGuard(bad, at, "a range that may be out of bounds",
-            "C# throws ArgumentOutOfRangeException unless 0 <= start <= end <= length; test the bounds first");
+        EmitGuard(bad, at, "The range may be out of bounds",
+            "C# throws ArgumentOutOfRangeException unless 0 <= start <= end <= length; test the bounds first", BpfDiagnostics.UnprovenIndex);
         return (start, end);
     }
 
     /// <summary>The bounds check of an index: (uint)index >= (uint)length covers negative indexes too, as the CLR's own check does.</summary>
     private void EmitIndexGuard(LValue index, LValue length, Location at, string what, string fix) =>
-        EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, length), at, what + " that may be out of range", fix);
+        EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, length), at, what + " may be out of range", fix, BpfDiagnostics.UnprovenIndex);
 
     /// <summary>An inline array converted to <c>Span&lt;T&gt;</c>/<c>ReadOnlySpan&lt;T&gt;</c>: a span over its storage; null for other conversions.</summary>
     private LValue? EmitInlineArrayToSpan(IConversionOperation conversion)

@@ -1,3 +1,4 @@
+using CsBpf.Analyzers.Diagnostics;
 using CsBpf.Compiler.Llvm;
 using CsBpf.Compiler.Types;
 using Microsoft.CodeAnalysis;
@@ -76,8 +77,8 @@ internal sealed partial class FunctionLowering
         LValue index = EmitPointerIndex(indexOperand, at);
         if (fixedLength is int length)
             EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, _llvm.ConstInt(_llvm.I64, (ulong)length)), at,
-                "a fixed buffer index that may be out of range",
-                $"C# does not check fixed buffer indexes, so an index outside the {length} elements corrupts memory on the CLR and the verifier rejects it; test it first, e.g. if ((uint)i < {length}) ...");
+                "The fixed buffer index may be out of range",
+                $"C# does not check fixed buffer indexes, so an index outside the {length} elements corrupts memory on the CLR and the verifier rejects it; test it first, e.g. if ((uint)i < {length}) ...", BpfDiagnostics.UnprovenIndex);
         ITypeSymbol element = ((IPointerTypeSymbol)pointerOperand.Type!).PointedAtType;
         return OffsetPointer(pointer, element, index, at);
     }

@@ -427,9 +427,9 @@ internal sealed partial class FunctionLowering
     /// Emits <c>if (failure) __csbpf_unproven(site)</c>. LLVM removes the call when it proves the failure
     /// impossible; a surviving call becomes a diagnostic (ModuleLowering.ReportUnprovenGuards).
     /// </summary>
-    private void EmitGuard(LValue failure, Location at, string what, string fix)
+    private void EmitGuard(LValue failure, Location at, string what, string fix, DiagnosticDescriptor? rule = null)
     {
-        var (function, type, site) = _module.GuardSite(at, what, fix);
+        var (function, type, site) = _module.GuardSite(at, what, fix, rule ?? BpfDiagnostics.UnsupportedConstruct);
         LBlock fail = _llvm.AppendBlock(_function, "guard"), ok = _llvm.AppendBlock(_function, "guarded");
         _llvm.CondBr(failure, fail, ok);
         _llvm.PositionAtEnd(fail);
