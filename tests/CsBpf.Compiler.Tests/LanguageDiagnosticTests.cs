@@ -87,4 +87,32 @@ public class LanguageDiagnosticTests
         Assert.Contains(at, text);
         if (phrase is not null) Assert.Contains(phrase, d.GetMessage());
     }
+
+    [Fact]
+    public void A_frame_over_the_BPF_stack_is_reported_at_its_method()
+    {
+        var result = TestCompiler.Compile("""
+            using CsBpf;
+            [BpfProgram(License = "GPL")]
+            public static unsafe partial class P
+            {
+                [Map] static readonly HashMap<uint, ulong> Counts = new(maxEntries: 16);
+                [Tracepoint("syscalls", "sys_enter_openat")]
+                static int Prog(TracepointContext ctx)
+                {
+                    byte* a = stackalloc byte[400];
+                    byte* b = stackalloc byte[400];
+                    a[(int)Bpf.GetSmpProcessorId() & 255] = 1;
+                    b[(int)Bpf.GetSmpProcessorId() & 127] = 2;
+                    Counts.Update(1, (ulong)(a[3] + b[5]));
+                    return 0;
+                }
+            }
+            """);
+        Assert.False(result.Success);
+        Diagnostic d = Assert.Single(result.Diagnostics);
+        Assert.Equal("CSBPF1012", d.Id);
+        Assert.Contains("'Prog' needs more than the 512 bytes", d.GetMessage());
+        Assert.Equal("Prog", d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+    }
 }

@@ -59,6 +59,11 @@ namespace CsBpf.Analyzers.Diagnostics
             "Division not proven safe",
             "{0}: {1}", "CsBpf.Language");
 
+        /// <summary>CSBPF1012.</summary>
+        public static readonly DiagnosticDescriptor StackLimitExceeded = Error(RuleIdentifiers.StackLimitExceeded,
+            "BPF stack limit exceeded",
+            "'{0}' needs more than the 512 bytes of BPF stack: {1}", "CsBpf.Language");
+
         /// <summary>CSBPF2001.</summary>
         public static readonly DiagnosticDescriptor BackendFailure = Error(RuleIdentifiers.BackendFailure,
             "LLVM back end failed",
@@ -79,7 +84,7 @@ namespace CsBpf.Analyzers.Diagnostics
         {
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
-            UnprovenIndex, UnprovenDivision,
+            UnprovenIndex, UnprovenDivision, StackLimitExceeded,
         };
     }
 }

@@ -27,6 +27,8 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string UnprovenIndex = "CSBPF1010";
         /// <summary>A division the compiler cannot prove safe (zero divisor, MinValue / -1), where C# would throw.</summary>
         public const string UnprovenDivision = "CSBPF1011";
+        /// <summary>A function's stack frame exceeds the 512 bytes BPF allows.</summary>
+        public const string StackLimitExceeded = "CSBPF1012";
         /// <summary>LLVM failed to verify or emit the module (an internal compiler error).</summary>
         public const string BackendFailure = "CSBPF2001";
         /// <summary>libLLVM could not be loaded.</summary>

@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace CsBpf.Compiler.Llvm;
 
-// IR walking and rewriting imports, for the fix-ups that run on the optimised module (LlvmModule.StackIndexes).
+// IR walking and rewriting imports, for the fix-ups that run on the optimised module (LlvmModule.StackIndexes),
+// and the context's diagnostic handler (LlvmModule.Diagnostics).
 internal static unsafe partial class LibLlvm
 {
     [LibraryImport(Name, EntryPoint = "LLVMGetFirstFunction")]
@@ -40,6 +41,15 @@ internal static unsafe partial class LibLlvm
 
     [LibraryImport(Name, EntryPoint = "LLVMPositionBuilderBefore")]
     internal static partial void PositionBuilderBefore(nint builder, LValue instruction);
+
+    [LibraryImport(Name, EntryPoint = "LLVMContextSetDiagnosticHandler")]
+    internal static partial void ContextSetDiagnosticHandler(nint context, delegate* unmanaged<nint, nint, void> handler, nint diagnosticContext);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetDiagInfoDescription")]
+    internal static partial nint GetDiagInfoDescription(nint info);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetDiagInfoSeverity")]
+    internal static partial int GetDiagInfoSeverity(nint info);
 
     [LibraryImport(Name, EntryPoint = "LLVMGetInlineAsm")]
     internal static partial LValue GetInlineAsm(LType type, byte* asmString, nuint asmLength, byte* constraints, nuint constraintsLength,

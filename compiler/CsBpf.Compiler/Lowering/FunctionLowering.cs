@@ -90,7 +90,11 @@ internal sealed partial class FunctionLowering
                 case BasicBlockKind.Block:
                     _llvm.PositionAtEnd(_blocks[block]);
                     if (IsNoOpFinallyBlock(block)) _llvm.Unreachable(); // foreach's Dispose of a span enumerator
-                    else LowerBlock(block);
+                    else
+                    {
+                        EmitLifetimeStarts(block);
+                        LowerBlock(block);
+                    }
                     break;
                 case BasicBlockKind.Exit:
                     break;
@@ -199,7 +203,8 @@ internal sealed partial class FunctionLowering
             LValue condition = EmitCondition(block.BranchValue!);
             BasicBlock whenCondition = block.ConditionalSuccessor!.Destination!;
             BasicBlock otherwise = fallThrough!.Destination!;
-            LBlock a = TargetBlock(whenCondition, block.BranchValue.Syntax), b = TargetBlock(otherwise, block.BranchValue.Syntax);
+            LBlock a = LeaveScopes(block.ConditionalSuccessor, TargetBlock(whenCondition, block.BranchValue.Syntax));
+            LBlock b = LeaveScopes(fallThrough, TargetBlock(otherwise, block.BranchValue.Syntax));
             if (block.ConditionKind == ControlFlowConditionKind.WhenTrue) _llvm.CondBr(condition, a, b);
             else _llvm.CondBr(condition, b, a);
             return;
@@ -209,6 +214,7 @@ internal sealed partial class FunctionLowering
         switch (fallThrough?.Semantics)
         {
             case ControlFlowBranchSemantics.Regular:
+                EmitLifetimeEnds(fallThrough);
                 EmitBranchTo(fallThrough.Destination!, branchSyntax);
                 break;
             case ControlFlowBranchSemantics.Return:

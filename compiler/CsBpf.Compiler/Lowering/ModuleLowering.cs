@@ -87,8 +87,9 @@ internal sealed partial class ModuleLowering : IDisposable
         Llvm.HideStackIndexBits();
         if (Environment.GetEnvironmentVariable("CSBPF_DUMP_IR") is { Length: > 0 } optimizedDumpDir)
             File.WriteAllText(Path.Combine(optimizedDumpDir, Model.FullName + ".opt.ll"), Llvm.PrintIr());
-        if (ReportUnprovenGuards()) return null;
-        return Llvm.EmitObject();
+        if (ReportUnprovenGuards() || ReportBackendErrors()) return null;
+        byte[] elf = Llvm.EmitObject();
+        return ReportBackendErrors() ? null : elf;
     }
 
     /// <summary>The debug-info file of a syntax tree (absolute path, so BTF line info names the real file).</summary>
