@@ -33,6 +33,8 @@ internal sealed partial class FunctionLowering
                 return EmitUnary(unary);
             case IFieldReferenceOperation { Field.IsFixedSizeBuffer: true }:
                 return EmitAddress(op); // a fixed buffer is a pointer to its first element
+            case IFlowCaptureReferenceOperation captured when CapturedAlignment(captured) is uint capturedAlign:
+                return WithAlignment(LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation()), capturedAlign);
             case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IFlowCaptureReferenceOperation:
                 return LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation());
             case ISimpleAssignmentOperation assignment:

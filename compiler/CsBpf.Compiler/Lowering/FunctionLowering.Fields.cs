@@ -34,6 +34,24 @@ internal sealed partial class FunctionLowering
         return address;
     }
 
+    private readonly Dictionary<CaptureId, uint> _captureAlign = new();
+
+    /// <summary>A flow capture of an under-aligned pointer (a fixed buffer of a packed struct, captured because a
+    /// later operand branches) keeps that alignment when it is read back.</summary>
+    private void NoteCapturedAlignment(CaptureId id, LValue captured)
+    {
+        if (_addressAlign.TryGetValue(captured, out uint align)) _captureAlign[id] = align;
+    }
+
+    private uint? CapturedAlignment(IFlowCaptureReferenceOperation reference) =>
+        _captureAlign.TryGetValue(reference.Id, out uint align) ? align : null;
+
+    private LValue WithAlignment(LValue address, uint align)
+    {
+        _addressAlign[address] = align;
+        return address;
+    }
+
     /// <summary>The length of the fixed buffer <paramref name="pointerOperand"/> names directly (a field
     /// reference, possibly through a flow capture), or null for any other pointer.</summary>
     private int? FixedBufferLength(IOperation pointerOperand)

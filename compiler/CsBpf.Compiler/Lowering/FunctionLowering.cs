@@ -381,7 +381,12 @@ internal sealed partial class FunctionLowering
             _captures[capture.Id] = slot;
         }
         if (byAddress) _llvm.Store(EmitAddress(value), slot.Slot, 8);
-        else StoreScalar(layout!, EmitValue(value), slot.Slot);
+        else
+        {
+            LValue captured = EmitValue(value);
+            StoreScalar(layout!, captured, slot.Slot);
+            NoteCapturedAlignment(capture.Id, captured);
+        }
     }
 
     /// <summary>Operations whose result is a reference (ref-returning calls, ref locals used as refs).</summary>

@@ -85,6 +85,7 @@ internal sealed partial class ModuleLowering : IDisposable
             throw new LlvmException("the generated IR is invalid: " + problem + "\n" + Llvm.PrintIr());
         Llvm.Optimize(Options.Cpu, Options.Optimize);
         Llvm.HideStackIndexBits();
+        Llvm.MakeContextAccessesVolatile();
         if (Environment.GetEnvironmentVariable("CSBPF_DUMP_IR") is { Length: > 0 } optimizedDumpDir)
             File.WriteAllText(Path.Combine(optimizedDumpDir, Model.FullName + ".opt.ll"), Llvm.PrintIr());
         if (ReportUnprovenGuards() || ReportBackendErrors()) return null;

@@ -36,9 +36,10 @@ public class CollectionTests(ITestOutputHelper output)
                     for (int i = 0; i < 8; i++) e[i] = a + i * b;
                     e[^1] = 99;
                     e[a & 7] += 1000;
-                    int k = b >> 3;
+                    int k = b;
                     long r = 0;
                     if ((uint)k < 8) r += e[k];
+                    if (k > 0 && k <= 8) r += e[^k];
                     return r + e[0] + e[7] + Sum(e) + First(e) + FromEnd(e, k);
                 }
                 static long Sum(ReadOnlySpan<int> values)
