@@ -78,6 +78,15 @@ internal static unsafe partial class LibLlvm
     [LibraryImport(Name, EntryPoint = "LLVMInstructionGetDebugLoc")]
     internal static partial LMetadata InstructionGetDebugLoc(LValue instruction);
 
+    [LibraryImport(Name, EntryPoint = "LLVMCloneModule")]
+    internal static partial nint CloneModule(nint module);
+
+    [LibraryImport(Name, EntryPoint = "LLVMGetDataLayoutStr")]
+    internal static partial nint GetDataLayoutStr(nint module);
+
+    [LibraryImport(Name, EntryPoint = "LLVMInstructionEraseFromParent")]
+    internal static partial void InstructionEraseFromParent(LValue instruction);
+
     [LibraryImport(Name, EntryPoint = "LLVMGetSection")]
     internal static partial nint GetSection(LValue global);
 

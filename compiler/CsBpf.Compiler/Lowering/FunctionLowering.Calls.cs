@@ -32,6 +32,7 @@ internal sealed partial class FunctionLowering
         if (containing == WellKnownNames.Unsafe) return EmitUnsafeIntrinsic(invocation, at);
         if (containing == WellKnownNames.Interlocked) return EmitInterlocked(invocation, resultUsed, at);
         if (EmitSpanEnumeratorCall(invocation, at) is { } enumeratorResult) return enumeratorResult;
+        if (EmitSpanSlice(invocation, at) is { } slice) return slice;
 
         if (target.IsStatic && !target.DeclaringSyntaxReferences.IsEmpty && IsBpfCode(target))
         {

@@ -64,6 +64,8 @@ internal sealed partial class FunctionLowering
                 return spanValue;
             case IInlineArrayAccessOperation inlineArray:
                 return inlineArray.Type is { } t && TypeMapper.SpanElementType(t) is not null ? EmitInlineArrayAccess(inlineArray) : LoadFrom(op.Type!, EmitInlineArrayAccess(inlineArray), op.Syntax.GetLocation());
+            case IImplicitIndexerReferenceOperation indexer when EmitSpanImplicitIndexer(indexer) is { } indexed:
+                return TypeMapper.SpanElementType(op.Type!) is not null ? indexed : LoadFrom(op.Type!, indexed, op.Syntax.GetLocation());
             case IPropertyReferenceOperation property when EmitContextFieldValue(property) is { } contextValue:
                 return contextValue;
             case { Kind: OperationKind.None } when IsStackAlloc(op):
@@ -170,6 +172,8 @@ internal sealed partial class FunctionLowering
                 return pointerTarget;
             case IInlineArrayAccessOperation inlineArray:
                 return EmitInlineArrayAccess(inlineArray);
+            case IImplicitIndexerReferenceOperation indexer when EmitSpanImplicitIndexer(indexer) is { } indexedAddress:
+                return indexedAddress;
             case IPropertyReferenceOperation property when EmitContextFieldAddress(property) is { } contextField:
                 return contextField;
             default:

@@ -30,11 +30,28 @@ internal sealed partial class ModuleLowering
         return (_guardFunction, _guardType, _guardSites.Count - 1);
     }
 
-    /// <summary>Reports every guard LLVM could not remove; true when there was one.</summary>
-    private bool ReportUnprovenGuards()
+    private bool HasGuards => _guardSites.Count > 0;
+
+    /// <summary>
+    /// Reports every guard LLVM could not remove; true when there was one. Guards that survive the real
+    /// pipeline get a second opinion from the generic O2 on <paramref name="proofClone"/> (see
+    /// LlvmModule.Proofs): those it removes are unreachable and their calls are deleted here.
+    /// </summary>
+    private bool ReportUnprovenGuards(nint proofClone)
     {
         if (_guardSites.Count == 0) return false;
         var remaining = Llvm.ConstantArgumentsOfCallsTo(UnprovenGuard).Distinct().Order().ToList();
+        if (proofClone != 0)
+        {
+            if (remaining.Count > 0)
+            {
+                IReadOnlySet<ulong> genericSurvivors = Llvm.GuardSitesAfterGenericO2(proofClone, UnprovenGuard);
+                var proven = remaining.Where(site => !genericSurvivors.Contains(site)).ToHashSet();
+                Llvm.DeleteCallsTo(UnprovenGuard, proven);
+                remaining = remaining.Where(site => !proven.Contains(site)).ToList();
+            }
+            else LlvmModule.DisposeClone(proofClone);
+        }
         foreach (ulong site in remaining)
         {
             var (at, what, fix, rule) = _guardSites[(int)site];

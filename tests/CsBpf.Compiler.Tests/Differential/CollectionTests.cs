@@ -126,4 +126,42 @@ public class CollectionTests(ITestOutputHelper output)
         ];
         AssertAgree(cases);
     }
+
+    [Fact]
+    public void Span_slices_ranges_and_from_end_indexes()
+    {
+        DiffCase[] cases =
+        [
+            Case("span-slices", """
+                public static long M(int a, int b)
+                {
+                    Span<int> s = stackalloc int[8];
+                    for (int i = 0; i < s.Length; i++) s[i] = a - i * b;
+                    Span<int> middle = s[2..6];
+                    Span<int> tail = s.Slice(5);
+                    ReadOnlySpan<int> pair = s.Slice(1, 2);
+                    long r = middle.Length * 1000 + tail.Length * 100 + pair.Length * 10 + s[^1] + middle[^1] + tail[0] + pair[1];
+                    int start = b & 7, count = a & 7;
+                    if (start + count <= s.Length)
+                    {
+                        Span<int> chosen = s.Slice(start, count);
+                        r += chosen.Length;
+                        if (count > 0) r ^= chosen[0];
+                    }
+                    if (count <= 6)
+                        foreach (int v in s.Slice(2, count)) r ^= v;
+                    int k = a & 15;
+                    if (k > 0 && k <= s.Length) r += s[^k];
+                    return r + Sum(s[3..]);
+                }
+                static long Sum(ReadOnlySpan<int> values)
+                {
+                    long sum = 0;
+                    foreach (int v in values) sum += v;
+                    return sum;
+                }
+                """, Long, Int, Int),
+        ];
+        AssertAgree(cases);
+    }
 }
