@@ -51,4 +51,19 @@ public class PointerCodegenTests
         }
         finally { File.Delete(obj); }
     }
+
+    [Fact]
+    public void Objects_with_pointers_layouts_and_loops_are_byte_identical_across_compiles()
+    {
+        // Generated programs with structs (packed, fixed buffers), spans, inline arrays, pointers and foreach,
+        // compiled twice from scratch: the post-O2 fix-ups and guard proofs must not depend on anything else.
+        var generator = new Differential.ProgramGenerator(11);
+        string source = Differential.DifferentialRunner.GenerateSource(Enumerable.Range(0, 40).Select(generator.Next).ToList());
+        var first = TestCompiler.Compile(source);
+        var second = TestCompiler.Compile(source);
+        Assert.True(first.Success, string.Join("\n", first.Diagnostics));
+        Assert.Equal(40, first.Objects.Length);
+        for (int i = 0; i < first.Objects.Length; i++)
+            Assert.True(first.Objects[i].Elf.AsSpan().SequenceEqual(second.Objects[i].Elf), first.Objects[i].ClassFullName);
+    }
 }
