@@ -27,7 +27,7 @@ public sealed class ArrayMap<T> where T : unmanaged
     /// Returns a reference to element <paramref name="index"/> (<c>bpf_map_lookup_elem</c>), or a null
     /// reference when the index is out of range.
     /// </summary>
-    [MapIntrinsic(MapOperation.LookupRef)]
+    [MapIntrinsic(MapOperation.LookupRef, Helper = 1)]
     public ref T GetValueRefOrNullRef(uint index)
     {
         if (index >= (uint)_values.Length) return ref Unsafe.NullRef<T>();
@@ -35,7 +35,7 @@ public sealed class ArrayMap<T> where T : unmanaged
     }
 
     /// <summary>Copies element <paramref name="index"/> out if the index is in range.</summary>
-    [MapIntrinsic(MapOperation.TryGetValue)]
+    [MapIntrinsic(MapOperation.TryGetValue, Helper = 1)]
     public bool TryGetValue(uint index, out T value)
     {
         if (index >= (uint)_values.Length) { value = default; return false; }
@@ -46,7 +46,7 @@ public sealed class ArrayMap<T> where T : unmanaged
     /// <summary>Overwrites element <paramref name="index"/> (<c>bpf_map_update_elem</c>). Returns 0, or
     /// <c>-E2BIG</c> for an index out of range, or <c>-EEXIST</c> for <see cref="MapUpdateFlags.NoExist"/>
     /// (array elements always exist).</summary>
-    [MapIntrinsic(MapOperation.Update)]
+    [MapIntrinsic(MapOperation.Update, Helper = 2)]
     public long Update(uint index, T value, MapUpdateFlags flags = MapUpdateFlags.Any)
     {
         if (index >= (uint)_values.Length) return -7; // E2BIG

@@ -34,14 +34,14 @@ public sealed class HashMap<TKey, TValue>
     /// in the map, or a null reference (test it with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>)
     /// when the key is absent. Writes through the reference change the map.
     /// </summary>
-    [MapIntrinsic(MapOperation.LookupRef)]
+    [MapIntrinsic(MapOperation.LookupRef, Helper = 1)]
     public ref TValue GetValueRefOrNullRef(TKey key)
     {
         lock (_gate) return ref CollectionsMarshal.GetValueRefOrNullRef(_entries, key);
     }
 
     /// <summary>Copies the value of <paramref name="key"/> out if present (<c>bpf_map_lookup_elem</c>).</summary>
-    [MapIntrinsic(MapOperation.TryGetValue)]
+    [MapIntrinsic(MapOperation.TryGetValue, Helper = 1)]
     public bool TryGetValue(TKey key, out TValue value)
     {
         lock (_gate) return _entries.TryGetValue(key, out value);
@@ -51,7 +51,7 @@ public sealed class HashMap<TKey, TValue>
     /// Creates or updates an element (<c>bpf_map_update_elem</c>). Returns 0 or a negative errno, as the
     /// helper does: <c>-E2BIG</c> when the map is full, <c>-EEXIST</c>/<c>-ENOENT</c> for the flags.
     /// </summary>
-    [MapIntrinsic(MapOperation.Update)]
+    [MapIntrinsic(MapOperation.Update, Helper = 2)]
     public long Update(TKey key, TValue value, MapUpdateFlags flags = MapUpdateFlags.Any)
     {
         lock (_gate)
@@ -66,7 +66,7 @@ public sealed class HashMap<TKey, TValue>
     }
 
     /// <summary>Deletes an element (<c>bpf_map_delete_elem</c>). Returns 0 or <c>-ENOENT</c>.</summary>
-    [MapIntrinsic(MapOperation.Delete)]
+    [MapIntrinsic(MapOperation.Delete, Helper = 3)]
     public long Delete(TKey key)
     {
         lock (_gate) return _entries.Remove(key) ? 0 : -2;
