@@ -49,6 +49,41 @@ namespace CsBpf.Analyzers.Diagnostics
             "C# error in BPF code",
             "{0}", "CsBpf.Language");
 
+        /// <summary>CSBPF1150.</summary>
+        public static readonly DiagnosticDescriptor InvalidMapKeyOrValue = Error(RuleIdentifiers.InvalidMapKeyOrValue,
+            "Invalid map key or value type",
+            "Map '{0}' cannot use this key or value type: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1151.</summary>
+        public static readonly DiagnosticDescriptor InvalidMapMaxEntries = Error(RuleIdentifiers.InvalidMapMaxEntries,
+            "Invalid map size",
+            "Map '{0}' has no valid size: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1152.</summary>
+        public static readonly DiagnosticDescriptor InvalidRingBufferSize = Error(RuleIdentifiers.InvalidRingBufferSize,
+            "Invalid ring buffer size",
+            "Ring buffer '{0}' has size {1}: the kernel needs a power of two that is a multiple of the page size (4096 bytes or more), e.g. 1 << 16", "CsBpf.Program");
+
+        /// <summary>CSBPF1153.</summary>
+        public static readonly DiagnosticDescriptor InvalidLpmKey = Error(RuleIdentifiers.InvalidLpmKey,
+            "Invalid LPM trie key",
+            "LPM trie '{0}' cannot use prefix data '{1}': {2}", "CsBpf.Program");
+
+        /// <summary>CSBPF1154.</summary>
+        public static readonly DiagnosticDescriptor InvalidInnerMap = Error(RuleIdentifiers.InvalidInnerMap,
+            "Invalid inner map of a map of maps",
+            "Map of maps '{0}' has no valid inner map: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1155.</summary>
+        public static readonly DiagnosticDescriptor InvalidMapFlags = Error(RuleIdentifiers.InvalidMapFlags,
+            "Invalid map flags or options",
+            "Map '{0}' cannot be created this way: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1156.</summary>
+        public static readonly DiagnosticDescriptor RingBufferRecordTooLarge = Error(RuleIdentifiers.RingBufferRecordTooLarge,
+            "Ring buffer record larger than the ring",
+            "A '{0}' record takes {1} bytes in ring buffer '{2}', which holds {3}: every reservation or output would fail; make the ring bigger or the record smaller", "CsBpf.Program");
+
         /// <summary>CSBPF2001.</summary>
         public static readonly DiagnosticDescriptor BackendFailure = Error(RuleIdentifiers.BackendFailure,
             "LLVM back end failed",
@@ -69,6 +104,8 @@ namespace CsBpf.Analyzers.Diagnostics
         {
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
+            InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,
+            RingBufferRecordTooLarge,
         };
     }
 }

@@ -23,6 +23,20 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string InvalidProgramDeclaration = "CSBPF1006";
         /// <summary>The C# source has compile errors inside a [BpfProgram] class.</summary>
         public const string SourceError = "CSBPF1007";
+        /// <summary>A map's key or value type cannot be used for its map type.</summary>
+        public const string InvalidMapKeyOrValue = "CSBPF1150";
+        /// <summary>A map's max_entries is not a constant in range.</summary>
+        public const string InvalidMapMaxEntries = "CSBPF1151";
+        /// <summary>A ring buffer's size is not a power of two multiple of the page size.</summary>
+        public const string InvalidRingBufferSize = "CSBPF1152";
+        /// <summary>An LPM trie's prefix data cannot follow the 32-bit prefix length.</summary>
+        public const string InvalidLpmKey = "CSBPF1153";
+        /// <summary>A map of maps has no usable inner map declaration.</summary>
+        public const string InvalidInnerMap = "CSBPF1154";
+        /// <summary>Map flags, NUMA node or pinning the map type does not accept.</summary>
+        public const string InvalidMapFlags = "CSBPF1155";
+        /// <summary>A ring buffer record that can never fit in its ring.</summary>
+        public const string RingBufferRecordTooLarge = "CSBPF1156";
         /// <summary>LLVM failed to verify or emit the module (an internal compiler error).</summary>
         public const string BackendFailure = "CSBPF2001";
         /// <summary>libLLVM could not be loaded.</summary>
