@@ -92,7 +92,8 @@ namespace CsBpf.Analyzers.Generators
             {
                 w.Line();
                 w.Line($"/// <summary>The map <c>{map.Name}</c>.</summary>");
-                w.Line($"public {MapType(map)} {map.Identifier} => __map_{map.Name} ??= Object.{map.Getter}<{map.TypeArguments}>(\"{map.Name}\");");
+                string typeArguments = map.TypeArguments.Length == 0 ? "" : $"<{map.TypeArguments}>";
+                w.Line($"public {MapType(map)} {map.Identifier} => __map_{map.Name} ??= Object.{map.Getter}{typeArguments}(\"{map.Name}\");");
             }
             foreach (var program in model.Programs)
             {
@@ -118,7 +119,7 @@ namespace CsBpf.Analyzers.Generators
         private static string Declaration(TypeDeclarationModel type) =>
             (type.Modifiers.Length > 0 ? type.Modifiers + " " : "") + "partial " + type.Keyword + " " + type.Name;
 
-        private static string MapType(MapModel map) => $"{map.HostType}<{map.TypeArguments}>";
+        private static string MapType(MapModel map) => map.TypeArguments.Length == 0 ? map.HostType : $"{map.HostType}<{map.TypeArguments}>";
 
         /// <summary>Indented lines with '\n' endings on every platform.</summary>
         private sealed class Writer

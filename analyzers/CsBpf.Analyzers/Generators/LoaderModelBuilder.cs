@@ -97,7 +97,8 @@ namespace CsBpf.Analyzers.Generators
             if (field.Type is not INamedTypeSymbol mapType || !IsInProgramNamespace(mapType)) return null;
             if (!BpfKnownTypes.MapTypes.TryGetValue(mapType.MetadataName, out var host)) return null;
             if (mapType.TypeArguments.Any(t => t.TypeKind == TypeKind.Error)) return null;
-            string typeArguments = string.Join(", ", mapType.TypeArguments.Select(t => t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+            var carried = host.TypeArgumentCount < 0 ? mapType.TypeArguments : mapType.TypeArguments.Take(host.TypeArgumentCount);
+            string typeArguments = string.Join(", ", carried.Select(t => t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
             return new MapModel(field.Name, Escape(field.Name), host.Type, host.Getter, typeArguments);
         }
 
