@@ -52,7 +52,8 @@ public sealed class RingBuffer
         lock (_records)
         {
             long size = Align8(HeaderSize + Unsafe.SizeOf<T>());
-            if (_producer - _consumer + size > SizeBytes) return ref Unsafe.NullRef<T>();
+            // __bpf_ringbuf_reserve: the producer may run at most size - 1 bytes ahead of the consumer.
+            if (_producer - _consumer + size > SizeBytes - 1) return ref Unsafe.NullRef<T>();
             T[] storage = GC.AllocateArray<T>(1, pinned: true); // a stable address, as a ring slot has
             _records.AddLast(new Record(storage, Unsafe.SizeOf<T>(), size));
             _producer += size;
