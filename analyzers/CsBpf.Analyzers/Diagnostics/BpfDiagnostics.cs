@@ -14,6 +14,11 @@ namespace CsBpf.Analyzers.Diagnostics
             new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
                 helpLinkUri: HelpBase + id + ".md");
 
+        /// <summary>CSBPF0060.</summary>
+        public static readonly DiagnosticDescriptor MapNotAllowedInSleepableProgram = Error(RuleIdentifiers.MapNotAllowedInSleepableProgram,
+            "Map type not usable from a sleepable program",
+            "Map '{0}' is {1}, which sleepable program '{2}' ({3}) cannot use: the verifier allows sleepable programs only hash, array (also per-CPU and LRU), ring buffer, queue, stack, map-of-maps and local storage maps; use it from a non-sleepable program (e.g. a tracepoint)", "CsBpf.Verifier");
+
         /// <summary>CSBPF1001.</summary>
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Error(RuleIdentifiers.UnsupportedConstruct,
             "Construct not supported in BPF code",
@@ -105,7 +110,7 @@ namespace CsBpf.Analyzers.Diagnostics
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
             InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,
-            RingBufferRecordTooLarge,
+            RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram,
         };
     }
 }

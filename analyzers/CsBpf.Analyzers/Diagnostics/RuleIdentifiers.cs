@@ -9,6 +9,8 @@ namespace CsBpf.Analyzers.Diagnostics
     /// </summary>
     public static class RuleIdentifiers
     {
+        /// <summary>A sleepable program uses a map type the verifier allows only in non-sleepable programs.</summary>
+        public const string MapNotAllowedInSleepableProgram = "CSBPF0060";
         /// <summary>A construct the BPF subset does not support.</summary>
         public const string UnsupportedConstruct = "CSBPF1001";
         /// <summary>A type that cannot be used in BPF code.</summary>

@@ -127,17 +127,17 @@ internal sealed class MapDeclarationReader(CSharpCompilation compilation, List<D
                     }
                     if (!RequireMaxEntries()) return null;
                     ITypeSymbol innerType = args[^1];
+                    if (innerType is not INamedTypeSymbol innerNamed || MapTypeOf(innerNamed) is null)
+                    {
+                        Report(BpfDiagnostics.InvalidInnerMap, at, field.Name, $"'{innerType}' is not a BPF map type");
+                        return null;
+                    }
                     IOperation? innerArg = Argument(creation, "inner");
                     while (innerArg is IConversionOperation c) innerArg = c.Operand;
                     if (innerArg is not IObjectCreationOperation innerCreation)
                     {
                         Report(BpfDiagnostics.InvalidInnerMap, at, field.Name,
                             $"declare the inner map template in the initializer, e.g. 'new(maxEntries: 16, inner: new {innerType}(maxEntries: 1024))', so its shape is known at compile time");
-                        return null;
-                    }
-                    if (innerType is not INamedTypeSymbol innerNamed || MapTypeOf(innerNamed) is null)
-                    {
-                        Report(BpfDiagnostics.InvalidInnerMap, at, field.Name, $"'{innerType}' is not a BPF map type");
                         return null;
                     }
                     MapModel? innerMap = ReadShape(field, innerType, innerCreation, at, inner: true);

@@ -81,6 +81,7 @@ internal sealed partial class FunctionLowering
         if (field is not null && _module.MapGlobals.TryGetValue(field, out LValue map))
         {
             model = _module.Model.Maps.FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.Field, field));
+            if (model is not null) _module.RecordMapUse(_method, model, at);
             return map;
         }
         model = null;

@@ -76,6 +76,44 @@ internal sealed partial class ModuleLowering
         return (Llvm.DiStruct(file, null, file, line, offset, 64, members.ToArray()), pointers);
     }
 
+    private readonly List<(IMethodSymbol Method, MapModel Map, Location At)> _mapUses = [];
+
+    /// <summary>Records that <paramref name="method"/> calls a method of <paramref name="map"/>, for the sleepable-program check.</summary>
+    public void RecordMapUse(IMethodSymbol method, MapModel map, Location at) => _mapUses.Add((method, map, at));
+
+    /// <summary>
+    /// CSBPF0060: the verifier refuses a sleepable program (syscall programs, <c>*.s</c> sections) that uses a map
+    /// type outside the list of <c>check_map_prog_compatibility</c> ("Sleepable programs can only use array, hash,
+    /// ringbuf and local storage maps"), inner maps included. Each use reachable from such a program is reported.
+    /// </summary>
+    private void ReportSleepableMapUses()
+    {
+        foreach (ProgramModel program in Model.Programs)
+        {
+            if (!(program.Section == "syscall" || program.Section.Contains(".s/", StringComparison.Ordinal))) continue;
+            var reachable = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default) { program.Method };
+            var work = new Stack<IMethodSymbol>([program.Method]);
+            while (work.TryPop(out IMethodSymbol? m))
+                foreach (var (callee, _) in _calls.GetValueOrDefault(m) ?? [])
+                    if (reachable.Add(callee)) work.Push(callee);
+            foreach (var (method, map, at) in _mapUses)
+            {
+                if (!reachable.Contains(method)) continue;
+                MapModel? refused = !SleepableMayUse(map.MapType) ? map : map.Inner is { } inner && !SleepableMayUse(inner.MapType) ? inner : null;
+                if (refused is null) continue;
+                string what = MapDeclarationReader.MapTypeName(refused.MapType) + (refused == map ? " map" : " map (as its inner map)");
+                Diagnostics.Add(Diagnostic.Create(BpfDiagnostics.MapNotAllowedInSleepableProgram, at, map.Field.Name,
+                    (what.StartsWith('a') || what.StartsWith('L') ? "an " : "a ") + what, program.Method.Name, program.Section));
+            }
+        }
+    }
+
+    /// <summary>The map types <c>check_map_prog_compatibility</c> lets sleepable programs use (Linux 6.x).</summary>
+    private static bool SleepableMayUse(int mapType) => mapType is MapDeclarationReader.Hash or MapDeclarationReader.LruHash
+        or MapDeclarationReader.Array or MapDeclarationReader.PerCpuHash or MapDeclarationReader.PerCpuArray or MapDeclarationReader.LruPerCpuHash
+        or MapDeclarationReader.ArrayOfMaps or MapDeclarationReader.HashOfMaps or MapDeclarationReader.RingBuf
+        or MapDeclarationReader.Queue or MapDeclarationReader.Stack;
+
     /// <summary>
     /// Checks that need the key and value layouts, against the kernel's <c>map_alloc_check</c>s: hash keys at
     /// most 512 bytes (<c>MAX_BPF_STACK</c>, programs build keys on the stack), per-CPU values at most 32 KiB

@@ -71,6 +71,7 @@ internal sealed partial class ModuleLowering : IDisposable
             LowerFunction(method);
         }
         ReportRecursion();
+        ReportSleepableMapUses();
         if (Diagnostics.Count != errorsBefore) return null;
 
         Llvm.FinalizeDebugInfo();
