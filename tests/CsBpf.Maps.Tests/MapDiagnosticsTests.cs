@@ -150,6 +150,14 @@ public sealed class MapDiagnosticsTests
     }
 
     [Fact]
+    public void A_local_passed_as_the_program_context_is_refused()
+    {
+        var d = Single(Program("[Map] static readonly ProgramArray M = new(maxEntries: 8);", "return 0;",
+            "[Tracepoint(\"syscalls\", \"sys_enter_getppid\")] static int T(TracepointContext c) { Args local = default; M.TailCall(ref local, 0); return 0; }"), "CSBPF1001");
+        Assert.Contains("passing 'local' as the program context", d.GetMessage());
+    }
+
+    [Fact]
     public void Map_types_of_the_old_ID_CSBPF1005_still_report_there()
     {
         Single(Program("[Map] static HashMap<uint, ulong> M = new(maxEntries: 8);"), "CSBPF1005");

@@ -122,8 +122,16 @@ internal sealed partial class FunctionLowering
 
     /// <summary>The program context passed to a helper: a context struct by value is the ctx pointer itself; a
     /// <c>ref</c> struct (a syscall program's arguments) is its address, which is the ctx pointer.</summary>
-    private LValue EmitContextArgument(IArgumentOperation arg) =>
-        arg.Parameter!.RefKind != RefKind.None ? EmitAddress(arg.Value) : EmitValue(arg.Value);
+    private LValue EmitContextArgument(IArgumentOperation arg)
+    {
+        if (arg.Parameter!.RefKind == RefKind.None) return EmitValue(arg.Value);
+        // The helper needs the context pointer itself (PTR_TO_CTX): a struct of this method's own is never it.
+        if (arg.Value is ILocalReferenceOperation { Local.RefKind: RefKind.None } or IFieldReferenceOperation
+            || arg.Value is IParameterReferenceOperation { Parameter.RefKind: RefKind.None })
+            throw Unsupported(arg.Value.Syntax.GetLocation(), $"passing '{arg.Value.Syntax}' as the program context",
+                "pass the program's context parameter (e.g. 'ref args' of a syscall program), or a ref parameter it was passed as");
+        return EmitAddress(arg.Value);
+    }
 
     /// <summary>An integer or enum argument as a 64-bit register, extended by its C# signedness.</summary>
     private LValue Widen(IOperation value, Location at)

@@ -17,6 +17,9 @@ internal sealed partial class FunctionLowering
     private const int HelperMapUpdate = 2;  // bpf_map_update_elem
     private const int HelperMapDelete = 3;  // bpf_map_delete_elem
 
+    /// <summary>Flow captures that hold different maps on different paths: their value is the map pointer at run time.</summary>
+    private readonly HashSet<CaptureId> _dynamicMapCaptures = new();
+
     /// <summary>Map methods (<c>[MapIntrinsic]</c>) → map helpers with the key and value spilled to the stack
     /// (the helpers take pointers to them).</summary>
     private LValue EmitMapCall(IInvocationOperation invocation, int operation, Location at)
@@ -75,7 +78,7 @@ internal sealed partial class FunctionLowering
         IFieldSymbol? field = invocation.Instance switch
         {
             IFieldReferenceOperation f => f.Field,
-            IFlowCaptureReferenceOperation c => _mapCaptures.GetValueOrDefault(c.Id),
+            IFlowCaptureReferenceOperation c when !_dynamicMapCaptures.Contains(c.Id) => _mapCaptures.GetValueOrDefault(c.Id),
             _ => null,
         };
         if (field is not null && _module.MapGlobals.TryGetValue(field, out LValue map))
@@ -90,6 +93,30 @@ internal sealed partial class FunctionLowering
             return EmitValue(instance);
         throw Unsupported(at, "a map method called on something other than a [Map] field of this class or an inner map from TryGetMap",
             "call it directly on the map field, e.g. Counts.Update(key, value)");
+    }
+
+    /// <summary>Stores a captured map's pointer in the capture's slot (read when the capture is a run-time value).</summary>
+    private void StoreMapCapture(CaptureId id, IFieldSymbol mapField)
+    {
+        if (!_captures.TryGetValue(id, out Capture slot))
+        {
+            slot = new Capture(Alloca(_llvm.Ptr, "mapCapture", 8), _llvm.Ptr, IsAddress: false);
+            _captures[id] = slot;
+        }
+        _llvm.Store(_module.MapGlobals[mapField], slot.Slot, 8);
+    }
+
+    /// <summary>The map pointer of a <c>[Map]</c> field of this class (or of a flow capture of one), or null for
+    /// other operations: a map used as a value, e.g. assigned to a local or passed to a method.</summary>
+    private LValue? MapValue(IOperation op)
+    {
+        IFieldSymbol? field = op switch
+        {
+            IFieldReferenceOperation { Instance: null } f => f.Field,
+            IFlowCaptureReferenceOperation c when !_dynamicMapCaptures.Contains(c.Id) => _mapCaptures.GetValueOrDefault(c.Id),
+            _ => null,
+        };
+        return field is not null && _module.MapGlobals.TryGetValue(field, out LValue map) ? map : null;
     }
 
     /// <summary>
