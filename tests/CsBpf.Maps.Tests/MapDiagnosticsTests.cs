@@ -1,3 +1,4 @@
+using CsBpf.TestSupport;
 using Microsoft.CodeAnalysis;
 
 namespace CsBpf.Maps.Tests;
@@ -147,6 +148,33 @@ public sealed class MapDiagnosticsTests
         var ok = MapPrograms.Compile(Program("[Map] static readonly LpmTrieMap<uint, ulong> L = new(maxEntries: 8);", "return 0;",
             "[Tracepoint(\"syscalls\", \"sys_enter_getppid\")] static int T(TracepointContext c) { LpmKey<uint> k = default; L.Update(k, 1); return 0; }"));
         Assert.True(ok.Success, string.Join("\n", ok.Diagnostics));
+    }
+
+    [Theory]
+    [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) return 0; e.A = 1; if (a.Key == 0) return 1; Ring.Submit(ref e); return 0;", 1)]
+    [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (!Unsafe.IsNullRef(ref e)) { e.A = 2; if (a.Key > 3) Ring.Discard(ref e); } return 0;", 1)]
+    [InlineData("for (int i = 0; i < 4; i++) { ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) break; e.A = (uint)i; if (i == 2) continue; Ring.Submit(ref e); } return 0;", 1)]
+    [InlineData("ref Small e = ref Ring.Reserve<Small>(); ref Small f = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) { if (!Unsafe.IsNullRef(ref f)) Ring.Discard(ref f); return 0; } Ring.Submit(ref e); return 0;", 1)]
+    public void A_reservation_not_released_on_every_path_is_CSBPF0061(string body, int count)
+    {
+        var errors = MapPrograms.Compile(Program("[Map] static readonly RingBuffer Ring = new(sizeBytes: 4096);", body, "public struct Small { public uint A; }"))
+            .Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
+        Assert.True(errors.Length == count && errors.All(e => e.Id == "CSBPF0061"), string.Join("\n", errors.Select(e => e.ToString())));
+        Assert.Contains("Ring.Reserve<Small>()", errors[0].Location.SourceTree!.GetText().ToString(errors[0].Location.SourceSpan));
+    }
+
+    [Theory]
+    [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) return 0; e.A = 1; if (a.Key == 0) { Ring.Discard(ref e); return 1; } Ring.Submit(ref e); return 0;")]
+    [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (!Unsafe.IsNullRef(ref e)) { e.A = 2; if (a.Key > 3) Ring.Discard(ref e); else Ring.Submit(ref e, RingBufferFlags.ForceWakeup); } return 0;")]
+    [InlineData("for (int i = 0; i < 4; i++) { ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) break; e.A = (uint)i; if (i == 2) { Ring.Discard(ref e); continue; } Ring.Submit(ref e); } return 0;")]
+    [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e) || a.Key == 7) { if (!Unsafe.IsNullRef(ref e)) Ring.Discard(ref e); return 0; } Ring.Submit(ref e); return 0;")]
+    [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) return 0; Finish(ref e); return 0;")]
+    public void Reservations_released_on_every_path_compile_and_pass_the_verifier(string body)
+    {
+        KernelEnvironment.Require();
+        using var obj = MapPrograms.Load(Program("[Map] static readonly RingBuffer Ring = new(sizeBytes: 4096);", body,
+            "public struct Small { public uint A; } static void Finish(ref Small s) { Ring.Submit(ref s); }"), "released");
+        Assert.True(obj.IsLoaded);
     }
 
     [Fact]

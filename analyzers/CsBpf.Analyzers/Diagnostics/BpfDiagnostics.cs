@@ -19,6 +19,11 @@ namespace CsBpf.Analyzers.Diagnostics
             "Map type not usable from a sleepable program",
             "Map '{0}' is {1}, which sleepable program '{2}' ({3}) cannot use: the verifier allows sleepable programs only hash, array (also per-CPU and LRU), ring buffer, queue, stack, map-of-maps and local storage maps; use it from a non-sleepable program (e.g. a tracepoint)", "CsBpf.Verifier");
 
+        /// <summary>CSBPF0061.</summary>
+        public static readonly DiagnosticDescriptor RingBufferReservationNotReleased = Error(RuleIdentifiers.RingBufferReservationNotReleased,
+            "Ring buffer reservation not submitted or discarded",
+            "The record '{0}' reserved here is not submitted or discarded on every path ({1}): the verifier rejects the program ('Unreleased reference'); call Submit or Discard on each path once the record is not null", "CsBpf.Verifier");
+
         /// <summary>CSBPF1001.</summary>
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Error(RuleIdentifiers.UnsupportedConstruct,
             "Construct not supported in BPF code",
@@ -110,7 +115,7 @@ namespace CsBpf.Analyzers.Diagnostics
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
             InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,
-            RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram,
+            RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram, RingBufferReservationNotReleased,
         };
     }
 }

@@ -11,6 +11,8 @@ namespace CsBpf.Analyzers.Diagnostics
     {
         /// <summary>A sleepable program uses a map type the verifier allows only in non-sleepable programs.</summary>
         public const string MapNotAllowedInSleepableProgram = "CSBPF0060";
+        /// <summary>A ring buffer reservation not submitted or discarded on every path.</summary>
+        public const string RingBufferReservationNotReleased = "CSBPF0061";
         /// <summary>A construct the BPF subset does not support.</summary>
         public const string UnsupportedConstruct = "CSBPF1001";
         /// <summary>A type that cannot be used in BPF code.</summary>

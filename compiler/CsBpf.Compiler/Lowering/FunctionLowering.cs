@@ -58,6 +58,7 @@ internal sealed partial class FunctionLowering
         FindWrittenVariables(body);
         ControlFlowGraph cfg = ControlFlowGraph.Create(body);
         FindLvalueCaptures(cfg);
+        CheckRingBufferReservations(cfg);
 
         _file = _module.FileFor(syntaxRef.SyntaxTree);
         uint line = Line(syntax.GetLocation());
