@@ -121,6 +121,21 @@ public sealed class ClrModelTests
     }
 
     [Fact]
+    public void Hash_map_references_stay_valid_while_the_map_grows()
+    {
+        var map = new HashMap<uint, ulong>(1000);
+        map.Update(0, 1);
+        ref ulong first = ref map.GetValueRefOrNullRef(0);
+        for (uint k = 1; k < 1000; k++) Assert.Equal(0, map.Update(k, k));
+        first += 41; // a map value pointer stays valid while its element exists
+        Assert.True(map.TryGetValue(0, out ulong v));
+        Assert.Equal(42UL, v);
+        Assert.Equal(-7, map.Update(5000, 1));
+        Assert.Equal(-22, map.Update(1, 1, (MapUpdateFlags)4));
+        Assert.Equal(-22, new ArrayMap<ulong>(1).Update(0, 1, (MapUpdateFlags)4));
+    }
+
+    [Fact]
     public void Stack_ids_are_stable_for_the_same_call_path()
     {
         var stacks = new StackTraceMap(1024, maxDepth: 32);

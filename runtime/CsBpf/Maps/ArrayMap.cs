@@ -44,11 +44,12 @@ public sealed class ArrayMap<T> where T : unmanaged
     }
 
     /// <summary>Overwrites element <paramref name="index"/> (<c>bpf_map_update_elem</c>). Returns 0, or
-    /// <c>-E2BIG</c> for an index out of range, or <c>-EEXIST</c> for <see cref="MapUpdateFlags.NoExist"/>
-    /// (array elements always exist).</summary>
+    /// <c>-E2BIG</c> for an index out of range, <c>-EEXIST</c> for <see cref="MapUpdateFlags.NoExist"/>
+    /// (array elements always exist), or <c>-EINVAL</c> for unknown flags.</summary>
     [MapIntrinsic(MapOperation.Update, Helper = 2)]
     public long Update(uint index, T value, MapUpdateFlags flags = MapUpdateFlags.Any)
     {
+        if ((ulong)flags > (ulong)MapUpdateFlags.Exist) return -ClrErrno.EINVAL;
         if (index >= (uint)_values.Length) return -7; // E2BIG
         if (flags == MapUpdateFlags.NoExist) return -17; // EEXIST
         _values[index] = value;
