@@ -326,6 +326,7 @@ public sealed partial class BpfObject : IDisposable
             _perfEventArrays.Clear();
         }
         // Detach before unloading so no event runs a program whose maps are going away.
+        DetachAttachments();
         for (var i = links.Length - 1; i >= 0; i--) links[i].Dispose();
         // Readers own duplicate fds and mappings; end them with the object that made them.
         foreach (var ring in rings) ring.Dispose();
