@@ -107,6 +107,9 @@ public sealed unsafe class PacketBuffer : IDisposable
     /// <summary>The packet's current bytes (from <c>data</c> to <c>data_end</c>), valid until the next change or <see cref="Dispose"/>.</summary>
     public ReadOnlySpan<byte> Data => new(State->Data, Length);
 
+    /// <summary>The XDP metadata in front of the packet (<c>data_meta</c> to <c>data</c>; empty unless <see cref="XdpContext.AdjustMeta"/> reserved some).</summary>
+    public ReadOnlySpan<byte> Metadata => new(State->DataMeta, (int)(State->Data - State->DataMeta));
+
     /// <summary>The packet's current length.</summary>
     public int Length => (int)(State->DataEnd - State->Data);
 
