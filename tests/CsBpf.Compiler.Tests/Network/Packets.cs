@@ -122,6 +122,17 @@ internal static class Packets
         return result == 0 && protocol == 17 ? (ushort)0xFFFF : result;
     }
 
+    /// <summary>
+    /// Whether <c>BPF_PROG_TEST_RUN</c> accepts the frame for an <c>sk_buff</c> program: it refuses (EINVAL) an IPv4
+    /// or IPv6 frame whose network header is cut short (net/bpf/test_run.c, bpf_prog_test_run_skb).
+    /// </summary>
+    public static bool IsTestRunnableSkb(byte[] frame) => BinaryPrimitives.ReadUInt16BigEndian(frame.AsSpan(12)) switch
+    {
+        0x0800 => frame.Length >= 14 + 20,
+        0x86DD => frame.Length >= 14 + 40,
+        _ => true,
+    };
+
     /// <summary>Every prefix of each frame from 14 bytes on, and the frames themselves: truncation at every header boundary.</summary>
     public static IEnumerable<byte[]> WithTruncations(IEnumerable<byte[]> frames)
     {
