@@ -1,3 +1,4 @@
+using CsBpf.TestSupport;
 using System.Net.Sockets;
 using CsBpf.Runtime;
 

@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
-using CsBpf.TestSupport;
-
-namespace CsBpf.Compiler.Tests.Network;
+namespace CsBpf.TestSupport;
 
 /// <summary>
 /// A network namespace of its own with a veth pair: <see cref="HostInterface"/> (address <see cref="HostAddress"/>)
@@ -10,7 +8,7 @@ namespace CsBpf.Compiler.Tests.Network;
 /// arrive on the host interface's receive path, and the other way round. Names and the /30 subnet are unique per
 /// instance (other tests create pairs concurrently); everything is deleted on <see cref="Dispose"/>.
 /// </summary>
-internal sealed partial class VethPair : IDisposable
+public sealed partial class VethPair : IDisposable
 {
     private VethPair(string suffix, int subnet)
     {
@@ -21,12 +19,22 @@ internal sealed partial class VethPair : IDisposable
         PeerAddress = $"10.{200 + subnet / 16384 % 50}.{subnet / 64 % 256}.{subnet % 64 * 4 + 2}";
     }
 
+    /// <summary>The namespace's name (<c>ip netns</c>).</summary>
     public string Namespace { get; }
+
+    /// <summary>The end in the test's own namespace.</summary>
     public string HostInterface { get; }
+
+    /// <summary>The end inside <see cref="Namespace"/>.</summary>
     public string PeerInterface { get; }
+
+    /// <summary>The IPv4 address of <see cref="HostInterface"/>.</summary>
     public string HostAddress { get; }
+
+    /// <summary>The IPv4 address of <see cref="PeerInterface"/>.</summary>
     public string PeerAddress { get; }
 
+    /// <summary>Creates the namespace and the pair, both ends up and addressed (fails the test if the kernel cannot).</summary>
     public static VethPair Create()
     {
         KernelEnvironment.Require();
@@ -76,8 +84,10 @@ internal sealed partial class VethPair : IDisposable
         return result;
     }
 
+    /// <summary>Runs <paramref name="action"/> on a thread inside the namespace.</summary>
     public void InNamespace(Action action) => InNamespace(() => { action(); return 0; });
 
+    /// <summary>Deletes the pair and the namespace.</summary>
     public void Dispose()
     {
         Run("ip", "link", "del", HostInterface);
