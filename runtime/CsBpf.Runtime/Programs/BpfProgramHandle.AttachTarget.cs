@@ -14,4 +14,20 @@ public sealed partial class BpfProgramHandle
         1 /* socket_filter */ or 3 /* sched_cls */ or 4 /* sched_act */ or 6 /* xdp */ or 8 /* cgroup_skb */ or 9 /* cgroup_sock */ or
         13 /* sock_ops */ or 14 /* sk_skb */ or 15 /* cgroup_device */ or 16 /* sk_msg */ or 18 /* cgroup_sock_addr */ or
         22 /* flow_dissector */ or 23 /* cgroup_sysctl */ or 25 /* cgroup_sockopt */ or 30 /* sk_lookup */;
+
+    /// <summary>The error of <see cref="Attach"/> for a program that needs an explicit target: which method to call instead.</summary>
+    private BpfAttachException NoSectionTarget()
+    {
+        var how = ProgramType switch
+        {
+            6 => "AttachXdp(interfaceName)",
+            3 or 4 => "AttachTc(interfaceName, direction)",
+            1 => "AttachSocketFilter(socket)",
+            8 or 9 or 15 or 18 or 23 or 25 => "AttachCgroup(cgroupPath)",
+            _ => "the attach method of its program type",
+        };
+        return new BpfAttachException(
+            $"Program '{Name}' (section '{SectionName}') cannot be attached from its section alone: its target is an interface, socket or cgroup. Call {how} instead.",
+            Name, SectionName, CsBpf.Runtime.Native.Errno.EOPNOTSUPP);
+    }
 }

@@ -64,6 +64,7 @@ public sealed partial class BpfProgramHandle
     public BpfLink Attach()
     {
         _owner.ThrowIfNotLoaded($"attach program '{Name}'");
+        if (NeedsAttachTarget) throw NoSectionTarget();
         if (Tracefs.TryParseSection(SectionName, out var category, out var tracepoint))
             Tracefs.RequireTracepoint(Name, category, tracepoint);
         return _owner.Attach(this, null, null);

@@ -86,4 +86,15 @@ public class XdpAttachTests
         Assert.Contains("another XDP program", e.Message);
         Assert.Throws<BpfAttachTargetNotFoundException>(() => program.AttachXdp("nosuchif0", XdpAttachMode.Generic));
     }
+
+    [Fact]
+    public void AttachAll_leaves_network_programs_to_their_typed_attach_methods()
+    {
+        using var net = NetworkProgram.Load(Source);
+        BpfProgramHandle program = net.Program("DropPort7002");
+        Assert.True(program.NeedsAttachTarget);
+        Assert.Empty(net.Bpf.AttachAll());
+        var e = Assert.Throws<BpfAttachException>(() => program.Attach());
+        Assert.Contains("AttachXdp(interfaceName)", e.Message);
+    }
 }
