@@ -14,6 +14,16 @@ namespace CsBpf.Analyzers.Diagnostics
             new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
                 helpLinkUri: HelpBase + id + ".md");
 
+        /// <summary>CSBPF0050.</summary>
+        public static readonly DiagnosticDescriptor ContextMemberNotAvailable = Error(RuleIdentifiers.ContextMemberNotAvailable,
+            "Context member not available to this program type",
+            "'{0}' is not available to program '{1}' ([{2}], {3}): the kernel lets only {4} programs use it{5}", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0051.</summary>
+        public static readonly DiagnosticDescriptor ContextFieldReadOnly = Error(RuleIdentifiers.ContextFieldReadOnly,
+            "Context field is read-only in this program type",
+            "'{0}' is read-only in program '{1}' ([{2}], {3}): the kernel lets only {4} programs write it{5}", "CsBpf.Verifier");
+
         /// <summary>CSBPF1001.</summary>
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Error(RuleIdentifiers.UnsupportedConstruct,
             "Construct not supported in BPF code",
@@ -69,6 +79,7 @@ namespace CsBpf.Analyzers.Diagnostics
         {
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
+            ContextMemberNotAvailable, ContextFieldReadOnly,
         };
     }
 }

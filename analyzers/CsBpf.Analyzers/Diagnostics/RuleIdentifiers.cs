@@ -9,6 +9,10 @@ namespace CsBpf.Analyzers.Diagnostics
     /// </summary>
     public static class RuleIdentifiers
     {
+        /// <summary>A program reaches a context member its program type may not read (or a packet method it has no access to).</summary>
+        public const string ContextMemberNotAvailable = "CSBPF0050";
+        /// <summary>A program writes a context field its program type may only read.</summary>
+        public const string ContextFieldReadOnly = "CSBPF0051";
         /// <summary>A construct the BPF subset does not support.</summary>
         public const string UnsupportedConstruct = "CSBPF1001";
         /// <summary>A type that cannot be used in BPF code.</summary>

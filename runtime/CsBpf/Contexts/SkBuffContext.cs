@@ -17,6 +17,12 @@ public readonly unsafe struct SkBuffContext : IBpfContext
     internal const int LenOffset = 0, MarkOffset = 8, ProtocolOffset = 16, IngressIfindexOffset = 36, IfindexOffset = 40;
     internal const int DataOffset = 76, DataEndOffset = 80, DataMetaOffset = 140;
 
+    /// <summary>Program types with direct packet access (<c>data</c>/<c>data_end</c>): not socket filters.</summary>
+    private const BpfProgramTypes DirectPacketAccess = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct | BpfProgramTypes.CgroupSkb | BpfProgramTypes.SkSkb;
+
+    /// <summary>Program types that see the socket fields (<c>family</c> … <c>local_port</c>).</summary>
+    private const BpfProgramTypes SocketFields = BpfProgramTypes.CgroupSkb | BpfProgramTypes.SkSkb;
+
     private readonly byte* _context;
 
     internal SkBuffContext(byte* context) => _context = context;
@@ -31,9 +37,11 @@ public readonly unsafe struct SkBuffContext : IBpfContext
     [ContextField(4)] public uint PktType => Field(4);
 
     /// <summary>The firewall mark (<c>mark</c>), shared with netfilter and routing rules; writable by tc and cgroup_skb programs.</summary>
+    [ContextAccess(Write = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct | BpfProgramTypes.CgroupSkb)]
     [ContextField(MarkOffset)] public uint Mark { get => Field(MarkOffset); set => Field(MarkOffset) = value; }
 
     /// <summary>The transmit queue (<c>queue_mapping</c>); writable by tc programs.</summary>
+    [ContextAccess(Write = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct)]
     [ContextField(12)] public uint QueueMapping { get => Field(12); set => Field(12) = value; }
 
     /// <summary>The EtherType in network byte order (<c>protocol</c>): compare with <c>NetworkOrder.ToNetwork(EtherTypes.IPv4)</c>.</summary>
@@ -49,6 +57,7 @@ public readonly unsafe struct SkBuffContext : IBpfContext
     [ContextField(28)] public uint VlanProto => Field(28);
 
     /// <summary>The queueing priority (<c>priority</c>); writable by tc and cgroup_skb programs.</summary>
+    [ContextAccess(Write = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct | BpfProgramTypes.CgroupSkb)]
     [ContextField(32)] public uint Priority { get => Field(32); set => Field(32) = value; }
 
     /// <summary>The interface the packet was received on (<c>ingress_ifindex</c>).</summary>
@@ -58,60 +67,77 @@ public readonly unsafe struct SkBuffContext : IBpfContext
     [ContextField(IfindexOffset)] public uint Ifindex => Field(IfindexOffset);
 
     /// <summary>The traffic-control index (<c>tc_index</c>); writable by tc programs.</summary>
+    [ContextAccess(Write = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct)]
     [ContextField(44)] public uint TcIndex { get => Field(44); set => Field(44) = value; }
 
     /// <summary>Scratch word 0 of <c>cb[5]</c>, passed between programs that see the same packet; writable.</summary>
+    [ContextAccess(Write = BpfProgramTypes.AllSkb)]
     [ContextField(48)] public uint Cb0 { get => Field(48); set => Field(48) = value; }
 
     /// <summary>Scratch word 1 of <c>cb[5]</c>.</summary>
+    [ContextAccess(Write = BpfProgramTypes.AllSkb)]
     [ContextField(52)] public uint Cb1 { get => Field(52); set => Field(52) = value; }
 
     /// <summary>Scratch word 2 of <c>cb[5]</c>.</summary>
+    [ContextAccess(Write = BpfProgramTypes.AllSkb)]
     [ContextField(56)] public uint Cb2 { get => Field(56); set => Field(56) = value; }
 
     /// <summary>Scratch word 3 of <c>cb[5]</c>.</summary>
+    [ContextAccess(Write = BpfProgramTypes.AllSkb)]
     [ContextField(60)] public uint Cb3 { get => Field(60); set => Field(60) = value; }
 
     /// <summary>Scratch word 4 of <c>cb[5]</c>.</summary>
+    [ContextAccess(Write = BpfProgramTypes.AllSkb)]
     [ContextField(64)] public uint Cb4 { get => Field(64); set => Field(64) = value; }
 
     /// <summary>The flow hash (<c>hash</c>; 0 when not computed yet).</summary>
     [ContextField(68)] public uint Hash => Field(68);
 
     /// <summary>The tc class id (<c>tc_classid</c>); writable by tc programs.</summary>
+    [ContextAccess(Read = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct, Write = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct)]
     [ContextField(72)] public uint TcClassid { get => Field(72); set => Field(72) = value; }
 
     /// <summary>The first byte of the linear packet data (<c>data</c>); tc and cgroup_skb programs only. Prefer <see cref="GetRef{T}"/>.</summary>
+    [ContextAccess(Read = DirectPacketAccess)]
     [ContextField(DataOffset, Size = 4)] public byte* Data => State->Data;
 
     /// <summary>One past the last byte of the linear packet data (<c>data_end</c>).</summary>
+    [ContextAccess(Read = DirectPacketAccess)]
     [ContextField(DataEndOffset, Size = 4)] public byte* DataEnd => State->DataEnd;
 
     /// <summary>The NAPI id the packet was received through (<c>napi_id</c>).</summary>
     [ContextField(84)] public uint NapiId => Field(84);
 
     /// <summary>The socket's address family (<c>family</c>), for programs that see a socket (cgroup_skb, sk_skb).</summary>
+    [ContextAccess(Read = SocketFields)]
     [ContextField(88)] public uint Family => Field(88);
 
     /// <summary>The socket's remote IPv4 address, network byte order (<c>remote_ip4</c>).</summary>
+    [ContextAccess(Read = SocketFields)]
     [ContextField(92)] public uint RemoteIp4 => Field(92);
 
     /// <summary>The socket's local IPv4 address, network byte order (<c>local_ip4</c>).</summary>
+    [ContextAccess(Read = SocketFields)]
     [ContextField(96)] public uint LocalIp4 => Field(96);
 
     /// <summary>The socket's remote port, network byte order in the low 16 bits (<c>remote_port</c>).</summary>
+    [ContextAccess(Read = SocketFields)]
     [ContextField(132)] public uint RemotePort => Field(132);
 
     /// <summary>The socket's local port, host byte order (<c>local_port</c>).</summary>
+    [ContextAccess(Read = SocketFields)]
     [ContextField(136)] public uint LocalPort => Field(136);
 
     /// <summary>The start of the metadata an XDP program left in front of the packet (<c>data_meta</c>); tc only.</summary>
+    [ContextAccess(Read = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct)]
     [ContextField(DataMetaOffset, Size = 4)] public byte* DataMeta => State->DataMeta;
 
     /// <summary>The packet's timestamp in nanoseconds (<c>tstamp</c>); writable by tc programs (earliest departure time).</summary>
+    [ContextAccess(Read = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct | BpfProgramTypes.CgroupSkb | BpfProgramTypes.SkSkb, Write = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct | BpfProgramTypes.CgroupSkb)]
     [ContextField(152)] public ulong Tstamp { get => PacketState.Field64(_context, 152); set => PacketState.Field64(_context, 152) = value; }
 
     /// <summary>The packet's length on the wire (<c>wire_len</c>).</summary>
+    [ContextAccess(Read = BpfProgramTypes.SchedCls | BpfProgramTypes.SchedAct | BpfProgramTypes.SkSkb)]
     [ContextField(160)] public uint WireLen => Field(160);
 
     /// <summary>The number of GSO segments (<c>gso_segs</c>).</summary>
@@ -128,10 +154,12 @@ public readonly unsafe struct SkBuffContext : IBpfContext
     /// packet (<see cref="StoreBytes{T}"/>, the checksum helpers, <see cref="PullData"/>…): get them again.
     /// </summary>
     [PacketIntrinsic(PacketOperation.GetRef, DataOffset = DataOffset, DataEndOffset = DataEndOffset)]
+    [ContextAccess(Read = DirectPacketAccess)]
     public ref T GetRef<T>(int offset) where T : unmanaged => ref PacketState.GetRef<T>(Data, DataEnd, offset);
 
     /// <summary>The length of the linear packet data, <c>data_end - data</c> (at most <see cref="Len"/>).</summary>
     [PacketIntrinsic(PacketOperation.Length, DataOffset = DataOffset, DataEndOffset = DataEndOffset)]
+    [ContextAccess(Read = DirectPacketAccess)]
     public int Length => (int)(DataEnd - Data);
 
     /// <summary>

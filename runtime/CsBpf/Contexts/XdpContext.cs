@@ -11,7 +11,7 @@ namespace CsBpf;
 public readonly unsafe struct XdpContext : IBpfContext
 {
     internal const int DataOffset = 0, DataEndOffset = 4, DataMetaOffset = 8;
-    internal const int IngressIfindexOffset = 12, RxQueueIndexOffset = 16, EgressIfindexOffset = 20;
+    internal const int IngressIfindexOffset = 12, RxQueueIndexOffset = 16;
 
     private readonly byte* _context;
 
@@ -38,10 +38,6 @@ public readonly unsafe struct XdpContext : IBpfContext
     /// <summary>The receive queue of the packet (<c>xdp_md.rx_queue_index</c>).</summary>
     [ContextField(RxQueueIndexOffset)]
     public uint RxQueueIndex => PacketState.Field32(_context, RxQueueIndexOffset);
-
-    /// <summary>The interface the packet is sent out of, for programs in a devmap (<c>xdp_md.egress_ifindex</c>); 0 otherwise.</summary>
-    [ContextField(EgressIfindexOffset)]
-    public uint EgressIfindex => PacketState.Field32(_context, EgressIfindexOffset);
 
     /// <summary>
     /// The packet bytes at <paramref name="offset"/> as a <typeparamref name="T"/> (e.g. an <see cref="Net.IPv4Header"/>),
