@@ -31,8 +31,9 @@ public sealed class BpfSocketFilterAttachment : BpfAttachment
         {
             // Closed already: the kernel dropped the filter with the socket.
         }
-        catch (SocketException e) when (e.NativeErrorCode == 2 /* ENOENT: no filter */)
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.SocketError)
         {
+            // ENOENT: no filter any more (replaced by another SO_ATTACH_BPF, or detached by someone else).
         }
     }
 }

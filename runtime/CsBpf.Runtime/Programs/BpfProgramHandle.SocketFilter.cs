@@ -33,10 +33,16 @@ public sealed partial class BpfProgramHandle
             }
             catch (SocketException e)
             {
-                var errno = e.NativeErrorCode;
-                throw errno == Errno.EINVAL
-                    ? new BpfAttachException($"Attaching program '{Name}' (section '{SectionName}', program type {ProgramType}) to {target} failed (EINVAL): only socket filters ([SocketFilter], section 'socket') attach to sockets.", Name, target, errno, e)
-                    : new BpfAttachException($"Attaching program '{Name}' to {target} failed ({Errno.Describe(errno)}).", Name, target, errno, e);
+                // SocketException carries .NET's SocketError, not the errno: map the ones setsockopt reports here.
+                throw e.SocketErrorCode switch
+                {
+                    SocketError.InvalidArgument => new BpfAttachException(
+                        $"Attaching program '{Name}' (section '{SectionName}', program type {ProgramType}) to {target} failed (EINVAL): only socket filters ([SocketFilter], section 'socket') attach to sockets.",
+                        Name, target, Errno.EINVAL, e),
+                    SocketError.AccessDenied => new BpfPermissionException(
+                        $"Attaching program '{Name}' to {target} was denied ({e.Message}): the socket's filter is locked (SO_LOCK_FILTER).", Errno.EPERM, e),
+                    _ => new BpfAttachException($"Attaching program '{Name}' to {target} failed ({e.SocketErrorCode}: {e.Message}).", Name, target, 0, e),
+                };
             }
         }
         return Object.Track(new BpfSocketFilterAttachment(this, socket));

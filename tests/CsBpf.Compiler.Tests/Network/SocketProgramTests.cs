@@ -108,6 +108,25 @@ public class SocketProgramTests
     }
 
     [Fact]
+    public void Socket_filter_attach_errors_and_detaching_a_filter_that_is_gone()
+    {
+        using var net = NetworkProgram.Load(Source);
+        using Socket socket = Udp.Bind("127.0.0.1", 0);
+        var wrongType = Assert.Throws<BpfAttachException>(() => net.Program("Egress").AttachSocketFilter(socket));
+        Assert.Contains("only socket filters", wrongType.Message);
+
+        var attachment = net.Program("KeepK").AttachSocketFilter(socket);
+        socket.SetRawSocketOption(1, 27, new byte[4]); // SO_DETACH_BPF behind the attachment's back
+        attachment.Dispose();                          // nothing left to detach: no error
+        Assert.True(attachment.IsDisposed);
+
+        var closed = net.Program("KeepK").AttachSocketFilter(socket);
+        socket.Dispose();
+        closed.Dispose();                              // the socket took its filter with it
+        Assert.Throws<ObjectDisposedException>(() => net.Program("KeepK").AttachSocketFilter(socket));
+    }
+
+    [Fact]
     public void Socket_filter_and_cgroup_skb_programs_agree_with_the_CLR()
     {
         using var net = NetworkProgram.Load(Source);

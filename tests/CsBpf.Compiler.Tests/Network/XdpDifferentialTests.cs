@@ -144,6 +144,23 @@ public class XdpDifferentialTests
                 return (XdpAction)((reserved == 0 ? 1 : 0) | (unaligned == -13 ? 2 : 0) | (tooFar == -22 ? 4 : 0));
             }
 
+            // The raw context pointers (ContextField with Size = 4 turning xdp_md's __u32 fields into pointers).
+            [Xdp]
+            static unsafe XdpAction RawPointers(XdpContext ctx)
+            {
+                if (ctx.DataMeta != ctx.Data) return XdpAction.Aborted;
+                ulong length = (ulong)ctx.DataEnd - (ulong)ctx.Data;
+                return length == (ulong)ctx.Length ? (XdpAction)(length % 5) : XdpAction.Aborted;
+            }
+
+            // A multi-buffer program reads past the first buffer with bpf_xdp_load_bytes.
+            [Xdp(Frags = true)]
+            static XdpAction Frags(XdpContext ctx)
+            {
+                if (ctx.LoadBytes(4990, out ulong tail) != 0) return XdpAction.Aborted;
+                return tail == 0x8584838281807F7EUL ? XdpAction.Pass : XdpAction.Drop;
+            }
+
             // Offsets computed from packet data, negative and out of range ones included.
             [Xdp]
             static XdpAction Offsets(XdpContext ctx)
@@ -161,7 +178,7 @@ public class XdpDifferentialTests
         }
         """;
 
-    public static TheoryData<string> Programs => ["Filter", "Reflect", "DecrementTtl", "PushVlan", "Trailer", "Bytes", "Meta", "Offsets"];
+    public static TheoryData<string> Programs => ["Filter", "Reflect", "DecrementTtl", "PushVlan", "Trailer", "Bytes", "Meta", "Offsets", "RawPointers"];
 
     [Theory]
     [MemberData(nameof(Programs))]
@@ -186,5 +203,21 @@ public class XdpDifferentialTests
         }
         Assert.True(runs > 300, $"only {runs} packets");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {runs} packets differ:\n" + string.Join("\n", mismatches.Take(10)));
+    }
+
+    [Fact]
+    public void Frags_program_loads_as_multi_buffer_and_reads_the_fragments()
+    {
+        using var net = NetworkProgram.Load(Source);
+        BpfProgramHandle frags = net.Program("Frags");
+        Assert.Equal("xdp.frags", frags.SectionName);
+        // 6000 bytes: more than one XDP buffer holds (4096 - 256 headroom - 320 tailroom), so the test run builds fragments.
+        byte[] packet = Packets.Ethernet(0x0800, new byte[6000 - 14]);
+        for (int i = 14; i < packet.Length; i++) packet[i] = (byte)i;
+        Assert.Equal(0x8584838281807F7EUL, BitConverter.ToUInt64(packet, 4990));
+        Assert.Equal((int)XdpAction.Pass, frags.TestRun(packet, new byte[8192]).ReturnValue);
+        packet[4995] ^= 1;
+        Assert.Equal((int)XdpAction.Drop, frags.TestRun(packet, new byte[8192]).ReturnValue);
+        Assert.Equal((int)XdpAction.Aborted, frags.TestRun(packet[..4000], new byte[8192]).ReturnValue);
     }
 }
