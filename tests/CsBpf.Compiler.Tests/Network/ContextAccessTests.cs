@@ -123,4 +123,27 @@ public class ContextAccessTests
         var e = Assert.ThrowsAny<BpfException>(() => bpf.Load());
         Assert.Contains("invalid bpf_context access", e.Message);
     }
+
+    [Fact]
+    public void A_packet_reference_used_without_its_null_test_is_refused_naming_the_CSharp_line()
+    {
+        var result = Compile("""
+            [BpfProgram(License = "GPL")]
+            public static partial class Unchecked
+            {
+                [Xdp]
+                static XdpAction Peek(XdpContext ctx)
+                {
+                    ref IPv4Header ip = ref ctx.GetRef<IPv4Header>(EthernetHeader.Size);
+                    return ip.Ttl > 1 ? XdpAction.Pass : XdpAction.Drop;
+                }
+            }
+            """);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        KernelEnvironment.Require();
+        using var bpf = BpfObject.Open(Assert.Single(result.Objects).Elf, "unchecked");
+        var e = Assert.Throws<BpfLoadException>(() => bpf.Load());
+        Assert.Contains("invalid mem access 'scalar'", e.Message); // the null reference, dereferenced
+        Assert.Equal("return ip.Ttl > 1 ? XdpAction.Pass : XdpAction.Drop;", e.SourceText?.Trim());
+    }
 }

@@ -143,7 +143,7 @@ internal static class Packets
         }
     }
 
-    /// <summary>The test corpus: UDP (ports 9, 53, 7777), TCP SYN and ACK, ICMP, IPv4 with options, IPv6, ARP.</summary>
+    /// <summary>The test corpus: UDP (ports 9, 53, 7777), TCP SYN (80, 443) and ACK, ICMP, IPv4 with options, IPv6, ARP.</summary>
     public static IReadOnlyList<byte[]> Corpus() =>
     [
         Udp4Frame(1234, 9),
@@ -151,6 +151,7 @@ internal static class Packets
         Udp4Frame(40000, 7777, "x", options: 8),
         Tcp4Frame(50000, 80, 0x02),
         Tcp4Frame(50000, 443, 0x10),
+        Tcp4Frame(50001, 443, 0x02),
         Icmp4Frame(),
         Udp6Frame(1000, 2000),
         ArpFrame(),

@@ -42,7 +42,7 @@ public class XdpDifferentialTests
                 {
                     ref TcpHeader tcp = ref ctx.GetRef<TcpHeader>(l4);
                     if (Unsafe.IsNullRef(ref tcp)) return XdpAction.Aborted;
-                    if ((tcp.Flags & TcpFlags.Syn) != 0 && NetworkOrder.ToHost(tcp.DestinationPort) == 443) return XdpAction.Drop;
+                    if ((tcp.Flags & TcpFlags.Syn) != 0 && System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(tcp.DestinationPort) == 443) return XdpAction.Drop;
                 }
                 return XdpAction.Pass;
             }
