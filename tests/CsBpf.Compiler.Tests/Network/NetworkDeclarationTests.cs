@@ -57,4 +57,14 @@ public class NetworkDeclarationTests
         Assert.Contains(result.Diagnostics, d => d.Id == "CSBPF1006" && d.GetMessage().Contains(expected));
         Assert.Empty(result.Objects);
     }
+
+    [Fact]
+    public void Network_programs_compile_to_byte_identical_objects()
+    {
+        byte[] first = Assert.Single(TestCompiler.Compile(XdpDifferentialTests.Source).Objects).Elf;
+        byte[] second = Assert.Single(TestCompiler.Compile(XdpDifferentialTests.Source).Objects).Elf;
+        Assert.Equal(first, second);
+        byte[] tc1 = Assert.Single(TestCompiler.Compile(TcDifferentialTests.Source).Objects).Elf;
+        Assert.Equal(tc1, Assert.Single(TestCompiler.Compile(TcDifferentialTests.Source).Objects).Elf);
+    }
 }
