@@ -287,6 +287,8 @@ public sealed partial class BpfObject : IDisposable
     /// Attaches every loaded program with <c>bpf_program__attach</c>, which derives the target from the
     /// section name (e.g. <c>tracepoint/syscalls/sys_enter_openat</c>). All or nothing: if one fails, the links
     /// already made are destroyed. The object owns the links and destroys them on <see cref="Dispose"/>.
+    /// Programs whose target is an interface, socket or cgroup (<see cref="BpfProgramHandle.NeedsAttachTarget"/>)
+    /// are skipped, as libbpf's skeletons do: attach them with their typed methods.
     /// </summary>
     /// <exception cref="BpfAttachException">A target does not exist or a section cannot be auto-attached.</exception>
     /// <exception cref="BpfPermissionException">The process lacks the privileges to attach.</exception>
@@ -297,7 +299,7 @@ public sealed partial class BpfObject : IDisposable
         try
         {
             foreach (var program in _programs)
-                if (program.IsLoadedProgram)
+                if (program.IsLoadedProgram && !program.NeedsAttachTarget)
                     links.Add(program.Attach());
         }
         catch
@@ -326,6 +328,7 @@ public sealed partial class BpfObject : IDisposable
             _perfEventArrays.Clear();
         }
         // Detach before unloading so no event runs a program whose maps are going away.
+        DetachAttachments();
         for (var i = links.Length - 1; i >= 0; i--) links[i].Dispose();
         // Readers own duplicate fds and mappings; end them with the object that made them.
         foreach (var ring in rings) ring.Dispose();

@@ -23,6 +23,15 @@ namespace CsBpf.Analyzers.Diagnostics
         public static readonly DiagnosticDescriptor RingBufferReservationNotReleased = Error(RuleIdentifiers.RingBufferReservationNotReleased,
             "Ring buffer reservation not submitted or discarded",
             "The record '{0}' reserved here is not submitted or discarded on every path ({1}): the verifier rejects the program ('Unreleased reference'); call Submit or Discard on each path once the record is not null", "CsBpf.Verifier");
+        /// <summary>CSBPF0050.</summary>
+        public static readonly DiagnosticDescriptor ContextMemberNotAvailable = Error(RuleIdentifiers.ContextMemberNotAvailable,
+            "Context member not available to this program type",
+            "'{0}' is not available to program '{1}' ([{2}], {3}): the kernel lets only {4} programs use it{5}", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0051.</summary>
+        public static readonly DiagnosticDescriptor ContextFieldReadOnly = Error(RuleIdentifiers.ContextFieldReadOnly,
+            "Context field is read-only in this program type",
+            "'{0}' is read-only in program '{1}' ([{2}], {3}): the kernel lets only {4} programs write it{5}", "CsBpf.Verifier");
 
         /// <summary>CSBPF1001.</summary>
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Error(RuleIdentifiers.UnsupportedConstruct,
@@ -116,6 +125,7 @@ namespace CsBpf.Analyzers.Diagnostics
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
             InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,
             RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram, RingBufferReservationNotReleased,
+            ContextMemberNotAvailable, ContextFieldReadOnly,
         };
     }
 }

@@ -9,6 +9,10 @@ namespace CsBpf.Analyzers.Diagnostics
     /// </summary>
     public static class RuleIdentifiers
     {
+        /// <summary>A program reaches a context member its program type may not read (or a packet method it has no access to).</summary>
+        public const string ContextMemberNotAvailable = "CSBPF0050";
+        /// <summary>A program writes a context field its program type may only read.</summary>
+        public const string ContextFieldReadOnly = "CSBPF0051";
         /// <summary>A sleepable program uses a map type the verifier allows only in non-sleepable programs.</summary>
         public const string MapNotAllowedInSleepableProgram = "CSBPF0060";
         /// <summary>A ring buffer reservation not submitted or discarded on every path.</summary>

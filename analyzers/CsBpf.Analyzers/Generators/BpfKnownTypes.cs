@@ -33,6 +33,7 @@ namespace CsBpf.Analyzers.Generators
             "SocketFilterAttribute",
             "PerfEventAttribute",
             "CgroupSkbAttribute",
+            "CgroupSockAddrAttribute",
             "SyscallAttribute",
         };
 

@@ -5,7 +5,7 @@ namespace CsBpf.Analyzers.Generators
     /// <summary>Writes the typed loader of a <see cref="LoaderModel"/>: a partial part of the class with
     /// <c>BpfObjectResourceName</c>, <c>Open()</c>, <c>Load()</c> and a nested <c>Skeleton</c> exposing the
     /// object, one property per map and program, <c>AttachAll()</c> and <c>Dispose()</c>.</summary>
-    public static class LoaderEmitter
+    public static partial class LoaderEmitter
     {
         private const string Runtime = BpfKnownTypes.RuntimeNamespace;
 
@@ -100,6 +100,7 @@ namespace CsBpf.Analyzers.Generators
                 w.Line();
                 w.Line($"/// <summary>The {program.Kind.ToLowerInvariant()} program <c>{program.Name}</c>.</summary>");
                 w.Line($"public {Runtime}.BpfProgramHandle {program.Identifier} => __prog_{program.Name} ??= Object.GetProgram(\"{program.Name}\");");
+                EmitTypedAttach(w, program);
             }
 
             w.Line();

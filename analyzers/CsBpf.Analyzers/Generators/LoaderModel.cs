@@ -139,11 +139,22 @@ namespace CsBpf.Analyzers.Generators
     {
         /// <summary>Creates the model.</summary>
         public ProgramModel(string name, string identifier, string kind)
+            : this(name, identifier, kind, "")
+        {
+        }
+
+        /// <summary>Creates the model with the attach argument of its attribute (e.g. a tc direction).</summary>
+        public ProgramModel(string name, string identifier, string kind, string attachArgument)
         {
             Name = name;
             Identifier = identifier;
             Kind = kind;
+            AttachArgument = attachArgument;
         }
+
+        /// <summary>What the typed attach method passes besides its own parameters, as C# (e.g.
+        /// <c>global::CsBpf.TcDirection.Ingress</c> for <c>[Tc(TcDirection.Ingress)]</c>), or empty.</summary>
+        public string AttachArgument { get; }
 
         /// <summary>The program's name in the object (the method name).</summary>
         public string Name { get; }
@@ -156,7 +167,7 @@ namespace CsBpf.Analyzers.Generators
 
         /// <inheritdoc />
         public bool Equals(ProgramModel? other) =>
-            other is not null && Name == other.Name && Identifier == other.Identifier && Kind == other.Kind;
+            other is not null && Name == other.Name && Identifier == other.Identifier && Kind == other.Kind && AttachArgument == other.AttachArgument;
 
         /// <inheritdoc />
         public override bool Equals(object? obj) => Equals(obj as ProgramModel);

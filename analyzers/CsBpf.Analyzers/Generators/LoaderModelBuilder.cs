@@ -10,7 +10,7 @@ namespace CsBpf.Analyzers.Generators
     /// <summary>Turns a <c>[BpfProgram]</c> class into a <see cref="LoaderModel"/>, or null when no loader can
     /// be generated (the class or a containing type is not partial, or a type is generic: the analyzers
     /// and the compiler report those).</summary>
-    public static class LoaderModelBuilder
+    public static partial class LoaderModelBuilder
     {
         /// <summary>The format of the class's full name: the same as the compiler's <c>ClassFullName</c>
         /// (namespace and containing types joined by '.'), so the resource names agree.</summary>
@@ -46,7 +46,7 @@ namespace CsBpf.Analyzers.Generators
                         maps.Add(map);
                         break;
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when ProgramKind(method) is { } kind:
-                        programs.Add(new ProgramModel(method.Name, Escape(method.Name), kind));
+                        programs.Add(new ProgramModel(method.Name, Escape(method.Name), kind, AttachArgument(method, kind)));
                         break;
                 }
             }

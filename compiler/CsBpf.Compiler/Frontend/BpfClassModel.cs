@@ -46,7 +46,7 @@ internal sealed record ProgramModel(IMethodSymbol Method, string Section, Progra
 {
     /// <summary>True when the method itself is the entry point (it takes the context); false when an entry
     /// wrapper reads its parameters from the context.</summary>
-    public bool IsDirectEntry => Kind is ProgramKind.Tracepoint or ProgramKind.Syscall;
+    public bool IsDirectEntry => Kind is ProgramKind.Tracepoint or ProgramKind.Syscall or ProgramKind.Network;
 }
 
 /// <summary>Program kinds, by how the method's parameters come from the BPF context.</summary>
@@ -62,4 +62,7 @@ internal enum ProgramKind
     Kretprobe,
     /// <summary>Parameters are the 64-bit slots of a tracing context (fentry, fexit, LSM).</summary>
     Tracing,
+    /// <summary>The method takes a network program's context (<c>XdpContext</c>, <c>SkBuffContext</c>,
+    /// <c>SockAddrContext</c>) and returns its verdict (ProgramDiscovery.Network.cs).</summary>
+    Network,
 }

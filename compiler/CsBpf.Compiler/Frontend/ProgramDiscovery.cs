@@ -11,7 +11,7 @@ namespace CsBpf.Compiler.Frontend;
 /// Finds the <c>[BpfProgram]</c> classes of a compilation and reads their maps and program entry points,
 /// reporting malformed declarations (license, map shape, program signature) as diagnostics.
 /// </summary>
-internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagnostic> diagnostics)
+internal sealed partial class ProgramDiscovery(CSharpCompilation compilation, List<Diagnostic> diagnostics)
 {
     public IReadOnlyList<BpfClassModel> Discover(CancellationToken cancellationToken)
     {
@@ -88,6 +88,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
             return ($"{prefix}/{target}", kind);
         }
         if (GetAttribute(method, WellKnownNames.SyscallAttribute) is not null) return ("syscall", ProgramKind.Syscall);
+        if (NetworkSection(method) is { } network) return (network, ProgramKind.Network);
         return TracepointSection(method) is { } tp ? (tp, ProgramKind.Tracepoint) : null;
     }
 
@@ -128,6 +129,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
                     $"a syscall program must have the signature 'static int {method.Name}(ref T args)' with T an unmanaged struct");
             return ok;
         }
+        if (kind == ProgramKind.Network) return ValidateNetworkProgram(method, section, at);
         if (kind != ProgramKind.Tracepoint) return ValidateArgumentProgram(method, section, kind, at);
         if (method.ReturnType.SpecialType != SpecialType.System_Int32 ||
             method.Parameters.Length != 1 || method.Parameters[0].RefKind != RefKind.None ||

@@ -18,6 +18,7 @@ internal sealed partial class FunctionLowering
         IMethodSymbol target = invocation.TargetMethod;
         Location at = invocation.Syntax.GetLocation();
 
+        if (EmitNetworkInvocation(invocation, at) is { } network) return network;
         AttributeData? helper = ProgramDiscovery.GetAttribute(target, WellKnownNames.BpfHelperAttribute);
         if (helper is not null && helper.NamedArguments.Any(a => a.Key == "FormatString" && a.Value.Value is true))
             return EmitFormatHelperCall(invocation, (int)helper.ConstructorArguments[0].Value!, at);

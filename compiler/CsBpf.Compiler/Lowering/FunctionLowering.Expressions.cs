@@ -59,6 +59,8 @@ internal sealed partial class FunctionLowering
                 return spanValue;
             case IPropertyReferenceOperation property when EmitContextFieldValue(property) is { } contextValue:
                 return contextValue;
+            case IPropertyReferenceOperation property when EmitPacketProperty(property) is { } packetValue:
+                return packetValue;
             case { Kind: OperationKind.None } when IsStackAlloc(op):
                 return EmitStackAlloc(op);
             case IInterpolatedStringOperation:
