@@ -49,6 +49,21 @@ namespace CsBpf.Analyzers.Diagnostics
             "C# error in BPF code",
             "{0}", "CsBpf.Language");
 
+        /// <summary>CSBPF1200.</summary>
+        public static readonly DiagnosticDescriptor LogArgumentType = Error(RuleIdentifiers.LogArgumentType,
+            "Value cannot be logged from BPF code",
+            "'{0}' of type '{1}' cannot be a BpfLog value: {2}", "CsBpf.Logging");
+
+        /// <summary>CSBPF1201.</summary>
+        public static readonly DiagnosticDescriptor LogMessageFormat = Error(RuleIdentifiers.LogMessageFormat,
+            "Invalid BpfLog message",
+            "This BpfLog message cannot be split at compile time: {0}", "CsBpf.Logging");
+
+        /// <summary>CSBPF1202.</summary>
+        public static readonly DiagnosticDescriptor LogOptions = Error(RuleIdentifiers.LogOptions,
+            "Invalid BpfLog ring buffer",
+            "The BpfLog ring buffer of '{0}' is not valid: {1}", "CsBpf.Logging");
+
         /// <summary>CSBPF2001.</summary>
         public static readonly DiagnosticDescriptor BackendFailure = Error(RuleIdentifiers.BackendFailure,
             "LLVM back end failed",
@@ -68,7 +83,7 @@ namespace CsBpf.Analyzers.Diagnostics
         public static readonly DiagnosticDescriptor[] All =
         {
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
-            InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
+            InvalidProgramDeclaration, SourceError, LogArgumentType, LogMessageFormat, LogOptions, BackendFailure, LlvmNotFound, CompilerNotFound,
         };
     }
 }

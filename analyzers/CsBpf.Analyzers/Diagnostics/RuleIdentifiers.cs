@@ -5,7 +5,7 @@ namespace CsBpf.Analyzers.Diagnostics
     /// subset), 2xxx back end (LLVM/object), 3xxx build and runtime. Within them, blocks by area so parallel
     /// work does not collide: 0001-0039 verifier rules (analyzers), 0040-0059 helper availability and program
     /// types, 0060-0079 maps; 1001-1009 general, 1010-1099 language constructs, 1100-1149 program
-    /// declarations and contexts, 1150-1199 map declarations.
+    /// declarations and contexts, 1150-1199 map declarations, 1200-1219 BpfLog (logging from BPF code).
     /// </summary>
     public static class RuleIdentifiers
     {
@@ -23,6 +23,12 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string InvalidProgramDeclaration = "CSBPF1006";
         /// <summary>The C# source has compile errors inside a [BpfProgram] class.</summary>
         public const string SourceError = "CSBPF1007";
+        /// <summary>A BpfLog hole whose type cannot be logged.</summary>
+        public const string LogArgumentType = "CSBPF1200";
+        /// <summary>A BpfLog message that is not a constant or interpolated string, or a hole format that cannot be applied.</summary>
+        public const string LogMessageFormat = "CSBPF1201";
+        /// <summary>Invalid [BpfLogOptions] (ring size) or a log record too big for the ring.</summary>
+        public const string LogOptions = "CSBPF1202";
         /// <summary>LLVM failed to verify or emit the module (an internal compiler error).</summary>
         public const string BackendFailure = "CSBPF2001";
         /// <summary>libLLVM could not be loaded.</summary>
