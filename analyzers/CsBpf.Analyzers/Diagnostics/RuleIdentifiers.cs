@@ -5,7 +5,8 @@ namespace CsBpf.Analyzers.Diagnostics
     /// subset), 2xxx back end (LLVM/object), 3xxx build and runtime. Within them, blocks by area so parallel
     /// work does not collide: 0001-0039 verifier rules (analyzers), 0040-0059 helper availability and program
     /// types, 0060-0079 maps; 1001-1009 general, 1010-1099 language constructs, 1100-1149 program
-    /// declarations and contexts, 1150-1199 map declarations, 1200-1219 BpfLog (logging from BPF code).
+    /// declarations and contexts, 1150-1199 map declarations, 1200-1219 BpfLog (logging from BPF code) and the host loader (1210-1212: suppressions of C#'s unused-field
+    /// warnings on BPF globals, Generators/BpfGlobalSuppressor).
     /// </summary>
     public static class RuleIdentifiers
     {
