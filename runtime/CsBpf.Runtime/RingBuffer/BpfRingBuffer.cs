@@ -392,6 +392,32 @@ public sealed unsafe class BpfRingBuffer : IDisposable
         Volatile.Write(ref *_consumerPosition, position + ((size + HeaderSize + 7) & ~7u));
     }
 
+    /// <summary>
+    /// The common case of <see cref="TryRead{T}"/>, small enough to inline into the caller's loop: the next record
+    /// is committed, not discarded and at least <c>sizeof(T)</c> long. Anything else (empty, busy, discarded, too
+    /// short) returns false without touching the ring, and the caller falls back to <see cref="TryRead{T}"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryReadCommitted<T>(out T value)
+        where T : unmanaged
+    {
+        var position = *_consumerPosition; // only the reader writes it
+        if (position < Volatile.Read(ref *_producerPosition))
+        {
+            var header = _data + (position & _mask);
+            var length = Volatile.Read(ref *(uint*)header);
+            // Busy and discard bits clear (both are above any length), and long enough for T.
+            if ((length & (BusyBit | DiscardBit)) == 0 && length >= (uint)sizeof(T))
+            {
+                value = Unsafe.ReadUnaligned<T>(header + HeaderSize);
+                Volatile.Write(ref *_consumerPosition, position + ((length + HeaderSize + 7) & ~7u));
+                return true;
+            }
+        }
+        value = default;
+        return false;
+    }
+
     /// <summary>Copies the next committed record into <paramref name="value"/> and releases it (caller holds the reader slot).</summary>
     internal RecordState TryRead<T>(out T value)
         where T : unmanaged
