@@ -14,6 +14,33 @@ public sealed partial class BpfObject
     public bool HasLogging => _logFormats is not null;
 
     /// <summary>
+    /// The lowest level the programs' <c>BpfLog</c> calls write (default <see cref="LogLevel.Trace"/>: all). Set it
+    /// before <see cref="Load"/>: it is a <c>.rodata</c> variable, so the verifier sees its value and removes the
+    /// calls below it from the loaded programs — a disabled level costs nothing in the kernel, unlike filtering
+    /// by the logger, which happens after the record was written and read.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The object does not log, or setting it after load.</exception>
+    public LogLevel MinimumLogLevel
+    {
+        get => (LogLevel)LogLevelGlobal().Value;
+        set
+        {
+            if (value is < LogLevel.Trace or > LogLevel.None) throw new ArgumentOutOfRangeException(nameof(value), value, "Not a LogLevel.");
+            if (IsLoaded)
+                throw new InvalidOperationException($"Set MinimumLogLevel of BPF object '{Name}' before Load(): it is a .rodata variable the verifier treats as a constant, frozen at load.");
+            LogLevelGlobal().Value = (uint)value;
+        }
+    }
+
+    private BpfGlobal<uint> LogLevelGlobal() =>
+        _logFormats is null
+            ? throw new InvalidOperationException($"BPF object '{Name}' does not log: it has no BpfLog format table ({BpfLogFormatTable.SectionName} section).")
+            : GetGlobal<uint>(LogLevelVariable);
+
+    /// <summary>The compiler's <c>.rodata</c> variable holding the minimum level (ModuleLowering.LogLevelName).</summary>
+    private const string LogLevelVariable = "csbpf_log_level";
+
+    /// <summary>
     /// Starts logging what the object's programs write with <c>BpfLog.Info(...)</c> and the other levels to
     /// <paramref name="logger"/>: a background reader drains the log ring buffer and logs each record with its
     /// call site's level, template and values. Dispose the returned reader to stop (what is left in the ring is

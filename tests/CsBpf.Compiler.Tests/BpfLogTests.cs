@@ -194,6 +194,40 @@ public class BpfLogTests
     }
 
     [Fact]
+    public void A_minimum_level_set_before_load_removes_the_lower_calls_from_the_program()
+    {
+        KernelEnvironment.Require();
+        var result = TestCompiler.Compile(Source);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        var elf = Assert.Single(result.Objects).Elf;
+
+        int Instructions(Microsoft.Extensions.Logging.LogLevel? minimum)
+        {
+            using var obj = BpfObject.Open(elf, "logprobe");
+            Assert.Equal(LogLevel.Trace, obj.MinimumLogLevel);
+            if (minimum is { } level) obj.MinimumLogLevel = level;
+            obj.Load();
+            Assert.Throws<InvalidOperationException>(() => obj.MinimumLogLevel = LogLevel.Debug);
+            var logger = new RecordingLogger();
+            using (var reader = obj.StartLogging(logger))
+            {
+                var args = Sample(1);
+                var ctx = MemoryMarshal.AsBytes(new Span<Args>(ref args)).ToArray();
+                KernelTestRun.Run(obj.GetProgram("Run").Fd, ctx);
+                reader.Flush();
+                Assert.Equal(minimum is null ? 4 : 2, reader.RecordsRead); // Info and Debug are never written at Warning
+            }
+            Assert.All(logger.Entries, e => Assert.True(minimum is null || e.Level >= minimum));
+            return obj.GetProgram("Run").TranslatedInstructions;
+        }
+
+        var all = Instructions(null);
+        var warningsUp = Instructions(LogLevel.Warning);
+        // The verifier removed the Info and Debug call sites (their reservations, stores and submits) as dead code.
+        Assert.True(warningsUp < all - 20, $"{warningsUp} instructions at Warning, {all} at Trace");
+    }
+
+    [Fact]
     public void Task_comm_is_logged_as_text_and_the_background_reader_delivers_without_a_flush()
     {
         KernelEnvironment.Require();

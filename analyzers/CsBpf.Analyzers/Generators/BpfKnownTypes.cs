@@ -50,6 +50,15 @@ namespace CsBpf.Analyzers.Generators
         {
             ["HashMap`2"] = new HostMap(RuntimeNamespace + ".BpfHashMap", "GetHashMap"),
             ["ArrayMap`1"] = new HostMap(RuntimeNamespace + ".BpfArrayMap", "GetArrayMap"),
+            // Map kinds being added on the program side; [BpfHostView] on their classes takes precedence.
+            ["LruHashMap`2"] = new HostMap(RuntimeNamespace + ".BpfHashMap", "GetHashMap"),
+            ["PerCpuArrayMap`1"] = new HostMap(RuntimeNamespace + ".BpfPerCpuArrayMap", "GetPerCpuArrayMap"),
+            ["PerCpuHashMap`2"] = new HostMap(RuntimeNamespace + ".BpfPerCpuHashMap", "GetPerCpuHashMap"),
+            ["LruPerCpuHashMap`2"] = new HostMap(RuntimeNamespace + ".BpfPerCpuHashMap", "GetPerCpuHashMap"),
+            ["RingBuffer"] = new HostMap(RuntimeNamespace + ".BpfRingBuffer", "GetRingBuffer", typeArgumentCount: 0),
+            ["RingBuffer`1"] = new HostMap(RuntimeNamespace + ".BpfRingBuffer", "GetRingBuffer", typeArgumentCount: 0),
+            ["PerfEventArray"] = new HostMap(RuntimeNamespace + ".BpfPerfEventArray", "GetPerfEventArray", typeArgumentCount: 0),
+            ["PerfEventArray`1"] = new HostMap(RuntimeNamespace + ".BpfPerfEventArray", "GetPerfEventArray", typeArgumentCount: 0),
         };
 
         /// <summary>A host-side map type and the <c>BpfObject</c> method returning it.</summary>
@@ -57,10 +66,20 @@ namespace CsBpf.Analyzers.Generators
         {
             /// <summary>Creates the entry.</summary>
             public HostMap(string type, string getter)
+                : this(type, getter, -1)
+            {
+            }
+
+            /// <summary>Creates the entry for a host type taking the first <paramref name="typeArgumentCount"/> type arguments (-1: all).</summary>
+            public HostMap(string type, string getter, int typeArgumentCount)
             {
                 Type = type;
                 Getter = getter;
+                TypeArgumentCount = typeArgumentCount;
             }
+
+            /// <summary>How many of the program-side class's type arguments the host type takes; -1 for all.</summary>
+            public int TypeArgumentCount { get; }
 
             /// <summary>The host map type (fully qualified, without type arguments).</summary>
             public string Type { get; }

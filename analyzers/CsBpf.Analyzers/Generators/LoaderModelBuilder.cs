@@ -132,7 +132,7 @@ namespace CsBpf.Analyzers.Generators
             }
             else if (IsInProgramNamespace(mapType) && BpfKnownTypes.MapTypes.TryGetValue(mapType.MetadataName, out var host))
             {
-                (hostType, getter, arity) = (host.Type, host.Getter, mapType.TypeArguments.Length);
+                (hostType, getter, arity) = (host.Type, host.Getter, host.TypeArgumentCount < 0 ? mapType.TypeArguments.Length : host.TypeArgumentCount);
             }
             else
             {

@@ -82,12 +82,18 @@ internal sealed partial class FunctionLowering
         int id = _module.RegisterLogFormat(new LogFormat(level, literals, holes, size, source));
 
         SetLocation(invocation.Syntax);
-        (LValue ring, LValue lost) = _module.LogMaps(at);
+        (LValue ring, LValue lost, LValue minimumLevel) = _module.LogMaps(at);
+        LBlock write = _llvm.AppendBlock(_function, "log"), dropped = _llvm.AppendBlock(_function, "logFull"), done = _llvm.AppendBlock(_function, "logged");
+        // Below the minimum level (.rodata, set by the host before load) the call does nothing; the verifier knows
+        // the frozen value and drops the dead branch, so disabled levels cost nothing at run time.
+        LBlock enabled = _llvm.AppendBlock(_function, "logEnabled");
+        LValue minimum = _llvm.Load(_llvm.I32, minimumLevel, 4);
+        _llvm.CondBr(_llvm.ICmp(IntPredicate.Uge, _llvm.ConstInt(_llvm.I32, (ulong)level), minimum), enabled, done);
+        _llvm.PositionAtEnd(enabled);
         // Reserve the record in the ring itself (no copy through the 512-byte stack); the verifier requires the
         // null check and a submit on every path that got a record.
         LValue record = _llvm.Call(_llvm.Function(_llvm.Ptr, [_llvm.Ptr, _llvm.I64, _llvm.I64]), _llvm.HelperPointer(HelperRingbufReserve),
             [ring, _llvm.ConstInt(_llvm.I64, (ulong)size), _llvm.ConstInt(_llvm.I64, 0)]);
-        LBlock write = _llvm.AppendBlock(_function, "log"), dropped = _llvm.AppendBlock(_function, "logFull"), done = _llvm.AppendBlock(_function, "logged");
         _llvm.CondBr(_llvm.ICmp(IntPredicate.Eq, record, _llvm.ConstNull(_llvm.Ptr)), dropped, write);
 
         _llvm.PositionAtEnd(write);

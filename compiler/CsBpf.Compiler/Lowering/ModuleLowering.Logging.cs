@@ -17,6 +17,11 @@ internal sealed partial class ModuleLowering
     /// <summary>A one-element array counting records dropped because the ring was full.</summary>
     public const string LogLostName = "csbpf_log_lost";
 
+    /// <summary>A <c>.rodata</c> variable: the lowest level the call sites write (Microsoft.Extensions.Logging's
+    /// <c>LogLevel</c>, 0 = Trace by default). The host may raise it before load; <c>.rodata</c> is then frozen and
+    /// the verifier, which knows its value, removes the call sites below it as dead code.</summary>
+    public const string LogLevelName = "csbpf_log_level";
+
     /// <summary>The ELF section holding the format table (JSON, UTF-8). libbpf skips sections it does not know
     /// ("skipping unrecognized data section"), so the kernel never sees it.</summary>
     public const string LogSectionName = ".csbpf.log";
@@ -32,6 +37,7 @@ internal sealed partial class ModuleLowering
     private readonly List<LogFormat> _logFormats = [];
     private LValue _logRing;
     private LValue _logLost;
+    private LValue _logLevel;
     private long _logBufferSize;
 
     /// <summary>One call site: its level, the literal text around the holes (one more than holes), the holes,
@@ -73,8 +79,9 @@ internal sealed partial class ModuleLowering
         return _logFormats.Count - 1;
     }
 
-    /// <summary>The log ring and drop counter maps, created on first use (a class that never logs has neither).</summary>
-    public (LValue Ring, LValue Lost) LogMaps(Location at)
+    /// <summary>The log ring and drop counter maps and the minimum-level variable, created on first use (a class
+    /// that never logs has none of them).</summary>
+    public (LValue Ring, LValue Lost, LValue MinimumLevel) LogMaps(Location at)
     {
         if (_logRing.IsNull)
         {
@@ -89,8 +96,23 @@ internal sealed partial class ModuleLowering
             }
             _logRing = EmitLogMap(LogRingName, RingBufType, size, key: null, value: null);
             _logLost = EmitLogMap(LogLostName, ArrayType, 1, key: Compilation.GetSpecialType(SpecialType.System_UInt32), value: Compilation.GetSpecialType(SpecialType.System_UInt64));
+            _logLevel = EmitLogLevel();
         }
-        return (_logRing, _logLost);
+        return (_logRing, _logLost, _logLevel);
+    }
+
+    /// <summary>The <see cref="LogLevelName"/> variable: a u32 in <c>.rodata</c> with BTF (the host finds it by name),
+    /// not an LLVM constant so its load stays in the code for the verifier to resolve.</summary>
+    private LValue EmitLogLevel()
+    {
+        SyntaxTree tree = Model.Class.DeclaringSyntaxReferences[0].SyntaxTree;
+        LMetadata file = FileFor(tree);
+        uint line = (uint)(Model.Class.Locations.FirstOrDefault()?.GetLineSpan().StartLinePosition.Line ?? 0) + 1;
+        LValue level = Llvm.AddGlobal(Llvm.I32, LogLevelName, ".rodata", Linkage.External, 4);
+        LlvmModule.SetInitializer(level, Llvm.ConstInt(Llvm.I32, 0));
+        Llvm.AttachDebugInfo(level, Llvm.DiGlobalVariable(CompileUnit, LogLevelName, file, line,
+            Types.DebugType(Compilation.GetSpecialType(SpecialType.System_UInt32)), localToUnit: false));
+        return level;
     }
 
     /// <summary>A BTF-defined map like <see cref="EmitMap"/>'s, without key/value members when they are null (ring buffers have none).</summary>

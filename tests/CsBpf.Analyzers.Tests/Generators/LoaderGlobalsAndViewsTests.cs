@@ -84,6 +84,34 @@ public class LoaderGlobalsAndViewsTests
     }
 
     [Fact]
+    public void Map_kinds_without_the_attribute_fall_back_to_the_table()
+    {
+        const string source =
+            """
+            namespace CsBpf
+            {
+                public sealed class RingBuffer<T> where T : unmanaged { public RingBuffer(int maxEntries) { } }
+                public sealed class PerCpuArrayMap<T> where T : unmanaged { public PerCpuArrayMap(int maxEntries) { } }
+            }
+            namespace Samples
+            {
+                using CsBpf;
+                [BpfProgram(License = "GPL")]
+                public static partial class Fallback
+                {
+                    [Map] static readonly RingBuffer<ulong> Events = new(4096);
+                    [Map] static readonly PerCpuArrayMap<long> Counters = new(4);
+                    [Tracepoint("syscalls", "sys_enter_openat")] static int On(TracepointContext ctx) => 0;
+                }
+            }
+            """;
+        var (sources, _, _) = GeneratorHarness.Run(source);
+        var text = Assert.Single(sources).Value;
+        Assert.Contains("public global::CsBpf.Runtime.BpfRingBuffer Events => __map_Events ??= Object.GetRingBuffer(\"Events\");", text);
+        Assert.Contains("public global::CsBpf.Runtime.BpfPerCpuArrayMap<long> Counters => __map_Counters ??= Object.GetPerCpuArrayMap<long>(\"Counters\");", text);
+    }
+
+    [Fact]
     public void A_class_without_BpfLog_calls_gets_no_StartLogging()
     {
         var (sources, output, _) = GeneratorHarness.Run(Samples.OpenCount);
