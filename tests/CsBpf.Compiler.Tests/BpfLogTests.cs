@@ -259,6 +259,43 @@ public class BpfLogTests
     }
 
     [Fact]
+    public void A_logger_that_throws_loses_its_record_and_the_reader_goes_on()
+    {
+        KernelEnvironment.Require();
+        var result = TestCompiler.Compile(Source);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        using var obj = BpfObject.Open(Assert.Single(result.Objects).Elf, "logprobe");
+        obj.Load();
+        var logger = new ThrowingOnceLogger();
+        using var reader = obj.StartLogging(logger);
+        var args = Sample(5);
+        var ctx = MemoryMarshal.AsBytes(new Span<Args>(ref args)).ToArray();
+        KernelTestRun.Run(obj.GetProgram("Run").Fd, ctx); // Info (throws), Debug, Warning, Error
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (logger.Inner.Entries.Count < 3 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        Assert.Equal([LogLevel.Debug, LogLevel.Warning, LogLevel.Error], logger.Inner.Entries.Select(e => e.Level));
+        Assert.Equal(4, reader.RecordsRead);
+    }
+
+    /// <summary>Throws on its first message, then records.</summary>
+    private sealed class ThrowingOnceLogger : ILogger
+    {
+        private int _calls;
+
+        public RecordingLogger Inner { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (Interlocked.Increment(ref _calls) == 1) throw new InvalidOperationException("logger failure");
+            Inner.Log(logLevel, eventId, state, exception, formatter);
+        }
+    }
+
+    [Fact]
     public void A_full_ring_drops_records_and_the_reader_reports_how_many()
     {
         KernelEnvironment.Require();

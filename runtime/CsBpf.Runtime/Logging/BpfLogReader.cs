@@ -130,8 +130,17 @@ public sealed class BpfLogReader : IDisposable, IAsyncDisposable
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // A logger threw (the record was consumed): keep reading, the next records may log fine.
+                // A logger threw (the record was consumed), or someone else is reading the ring: keep going, after a
+                // pause so a failure that repeats does not spin.
                 if (token.IsCancellationRequested) return;
+                try
+                {
+                    await Task.Delay(10, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
     }
