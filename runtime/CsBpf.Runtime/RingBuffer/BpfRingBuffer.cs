@@ -46,6 +46,7 @@ public sealed unsafe class BpfRingBuffer : IDisposable
     private readonly object _gate = new();
     private readonly List<RingBufferPoller> _pollers = [];
     private ReadinessRegistration? _registration;
+    private ulong _knownProducerPosition; // TryReadCommitted's last read of producer_pos (reader slot holder only)
     private int _reader;
     private volatile bool _disposed;
 
@@ -402,7 +403,10 @@ public sealed unsafe class BpfRingBuffer : IDisposable
         where T : unmanaged
     {
         var position = *_consumerPosition; // only the reader writes it
-        if (position < Volatile.Read(ref *_producerPosition))
+        // producer_pos only grows, and every record below a value once read has its header in place (the kernel
+        // writes it, busy, before publishing the new producer_pos), so a cached value is a safe bound: re-read the
+        // producers' cache line only when the reader has caught up with it.
+        if (position < _knownProducerPosition || position < (_knownProducerPosition = Volatile.Read(ref *_producerPosition)))
         {
             var header = _data + (position & _mask);
             var length = Volatile.Read(ref *(uint*)header);
