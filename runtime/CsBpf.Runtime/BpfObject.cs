@@ -80,11 +80,13 @@ public sealed partial class BpfObject : IDisposable
         if (elf.IsEmpty)
             throw new BpfException($"Cannot open BPF object '{name}': the ELF image is empty. Pass the bytes of a BPF object file (clang -target bpf -c, or the CsBpf compiler's output).");
 
+        // The BpfLog format table is a section libbpf skips: read it from the image while we have it.
+        var logFormats = Logging.BpfLogFormatTable.TryRead(elf, name);
         var buffer = NativeBuffer.CopyOf(elf);
         try
         {
             var handle = OpenNative(buffer, name);
-            return new BpfObject(name, buffer, handle);
+            return new BpfObject(name, buffer, handle) { _logFormats = logFormats };
         }
         catch
         {
@@ -313,6 +315,8 @@ public sealed partial class BpfObject : IDisposable
     /// <summary>Detaches all links made through this object, then closes it (<c>bpf_object__close</c>). Idempotent.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        StopLogging();
         BpfLink[] links;
         BpfRingBuffer[] rings;
         BpfPerfEventArray[] perfArrays;

@@ -103,6 +103,21 @@ namespace CsBpf.Analyzers.Diagnostics
             "Ring buffer record larger than the ring",
             "A '{0}' record takes {1} bytes in ring buffer '{2}', which holds {3}: every reservation or output would fail; make the ring bigger or the record smaller", "CsBpf.Program");
 
+        /// <summary>CSBPF1200.</summary>
+        public static readonly DiagnosticDescriptor LogArgumentType = Error(RuleIdentifiers.LogArgumentType,
+            "Value cannot be logged from BPF code",
+            "'{0}' of type '{1}' cannot be a BpfLog value: {2}", "CsBpf.Logging");
+
+        /// <summary>CSBPF1201.</summary>
+        public static readonly DiagnosticDescriptor LogMessageFormat = Error(RuleIdentifiers.LogMessageFormat,
+            "Invalid BpfLog message",
+            "This BpfLog message cannot be split at compile time: {0}", "CsBpf.Logging");
+
+        /// <summary>CSBPF1202.</summary>
+        public static readonly DiagnosticDescriptor LogOptions = Error(RuleIdentifiers.LogOptions,
+            "Invalid BpfLog ring buffer",
+            "The BpfLog ring buffer of '{0}' is not valid: {1}", "CsBpf.Logging");
+
         /// <summary>CSBPF2001.</summary>
         public static readonly DiagnosticDescriptor BackendFailure = Error(RuleIdentifiers.BackendFailure,
             "LLVM back end failed",
@@ -126,6 +141,7 @@ namespace CsBpf.Analyzers.Diagnostics
             InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,
             RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram, RingBufferReservationNotReleased,
             ContextMemberNotAvailable, ContextFieldReadOnly,
+            LogArgumentType, LogMessageFormat, LogOptions,
         };
     }
 }

@@ -5,7 +5,8 @@ namespace CsBpf.Analyzers.Diagnostics
     /// subset), 2xxx back end (LLVM/object), 3xxx build and runtime. Within them, blocks by area so parallel
     /// work does not collide: 0001-0039 verifier rules (analyzers), 0040-0059 helper availability and program
     /// types, 0060-0079 maps; 1001-1009 general, 1010-1099 language constructs, 1100-1149 program
-    /// declarations and contexts, 1150-1199 map declarations.
+    /// declarations and contexts, 1150-1199 map declarations, 1200-1219 BpfLog (logging from BPF code) and the host loader (1210-1212: suppressions of C#'s unused-field
+    /// warnings on BPF globals, Generators/BpfGlobalSuppressor).
     /// </summary>
     public static class RuleIdentifiers
     {
@@ -45,6 +46,12 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string InvalidMapFlags = "CSBPF1155";
         /// <summary>A ring buffer record that can never fit in its ring.</summary>
         public const string RingBufferRecordTooLarge = "CSBPF1156";
+        /// <summary>A BpfLog hole whose type cannot be logged.</summary>
+        public const string LogArgumentType = "CSBPF1200";
+        /// <summary>A BpfLog message that is not a constant or interpolated string, or a hole format that cannot be applied.</summary>
+        public const string LogMessageFormat = "CSBPF1201";
+        /// <summary>Invalid [BpfLogOptions] (ring size) or a log record too big for the ring.</summary>
+        public const string LogOptions = "CSBPF1202";
         /// <summary>LLVM failed to verify or emit the module (an internal compiler error).</summary>
         public const string BackendFailure = "CSBPF2001";
         /// <summary>libLLVM could not be loaded.</summary>

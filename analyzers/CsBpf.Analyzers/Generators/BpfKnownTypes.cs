@@ -40,8 +40,13 @@ namespace CsBpf.Analyzers.Generators
         /// <summary>The host runtime's namespace, as written in generated code.</summary>
         public const string RuntimeNamespace = "global::CsBpf.Runtime";
 
-        /// <summary>Program-side map types (metadata names within <see cref="ProgramNamespace"/>) and the host
-        /// map type and <c>BpfObject</c> accessor each becomes. The type arguments carry over in order.</summary>
+        /// <summary>The attribute on a program-side map class that names its host view and accessor
+        /// (metadata name within <see cref="ProgramNamespace"/>): the data-driven way map kinds slot into the loader.</summary>
+        public const string HostViewAttributeName = "BpfHostViewAttribute";
+
+        /// <summary>Fallback for program-side map types without <c>[BpfHostView]</c> (metadata names within
+        /// <see cref="ProgramNamespace"/>): the host map type and <c>BpfObject</c> accessor each becomes. The type
+        /// arguments carry over in order.</summary>
         public static readonly IReadOnlyDictionary<string, HostMap> MapTypes = new Dictionary<string, HostMap>
         {
             ["HashMap`2"] = new HostMap(RuntimeNamespace + ".BpfHashMap", "GetHashMap"),

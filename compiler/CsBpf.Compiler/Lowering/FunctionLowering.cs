@@ -55,6 +55,7 @@ internal sealed partial class FunctionLowering
         if (model.GetOperation(syntax) is not IMethodBodyOperation body)
             throw Unsupported(MethodLocation, "a method without a block or expression body");
         RejectStructuredConstructs(body);
+        RejectComputedLogMessages(body);
         FindWrittenVariables(body);
         ControlFlowGraph cfg = ControlFlowGraph.Create(body);
         FindLvalueCaptures(cfg);

@@ -70,6 +70,7 @@ internal sealed partial class ModuleLowering : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             LowerFunction(method);
         }
+        EmitLogFormatTable();
         ReportRecursion();
         ReportSleepableMapUses();
         if (Diagnostics.Count != errorsBefore) return null;

@@ -625,12 +625,15 @@ public partial class BpfMap : IDisposable
         where TKey : unmanaged
     {
         if (!TryGetNextKey(first: true, default(TKey), out var current)) yield break;
-        for (long steps = 1; ; steps++)
+        // What was yielded: when a key the walk stands on is deleted by someone else, the kernel restarts from
+        // the first key, and the walk then passes over keys it has already given out (MapEnumeration).
+        var yielded = new HashSet<TKey>(MapEnumeration.KeyComparer<TKey>.Instance);
+        for (long skipped = 0; ;)
         {
             var hasNext = TryGetNextKey(first: false, current, out var next);
-            yield return current;
+            if (yielded.Add(current)) yield return current;
+            else if (++skipped >= MaxEnumerationSteps) throw EnumerationAborted();
             if (!hasNext) yield break;
-            if (steps >= MaxEnumerationSteps) throw EnumerationAborted();
             current = next;
         }
     }

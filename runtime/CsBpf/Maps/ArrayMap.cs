@@ -8,6 +8,7 @@ namespace CsBpf;
 /// </summary>
 /// <typeparam name="T">An unmanaged value type.</typeparam>
 [BpfMapKind(BpfMapType.Array)]
+[BpfHostView("CsBpf.Runtime.BpfArrayMap`1", "GetArrayMap")]
 public sealed class ArrayMap<T> where T : unmanaged
 {
     private readonly T[] _values;

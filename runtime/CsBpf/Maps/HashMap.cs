@@ -11,6 +11,7 @@ namespace CsBpf;
 /// <typeparam name="TKey">An unmanaged key type (its BTF describes the map's key).</typeparam>
 /// <typeparam name="TValue">An unmanaged value type.</typeparam>
 [BpfMapKind(BpfMapType.Hash)]
+[BpfHostView("CsBpf.Runtime.BpfHashMap`2", "GetHashMap")]
 public sealed class HashMap<TKey, TValue>
     where TKey : unmanaged
     where TValue : unmanaged
