@@ -11,7 +11,7 @@ namespace CsBpf.Compiler.Frontend;
 /// Finds the <c>[BpfProgram]</c> classes of a compilation and reads their maps and program entry points,
 /// reporting malformed declarations (license, map shape, program signature) as diagnostics.
 /// </summary>
-internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagnostic> diagnostics)
+internal sealed partial class ProgramDiscovery(CSharpCompilation compilation, List<Diagnostic> diagnostics)
 {
     public IReadOnlyList<BpfClassModel> Discover(CancellationToken cancellationToken)
     {
@@ -51,7 +51,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
             {
                 if (ReadGlobal(global) is { } g) globals.Add(g);
             }
-            else if (member is IMethodSymbol method && ProgramSection(method) is { } entry)
+            else if (member is IMethodSymbol method && (TracingProgramSection(method) ?? ProgramSection(method)) is { } entry)
             {
                 if (ValidateProgram(method, entry.Section, entry.Kind)) programs.Add(new ProgramModel(method, entry.Section, entry.Kind));
             }
@@ -128,6 +128,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
                     $"a syscall program must have the signature 'static int {method.Name}(ref T args)' with T an unmanaged struct");
             return ok;
         }
+        if (kind is ProgramKind.Context or ProgramKind.TracepointRecord) return ValidateContextProgram(method, section, kind, at);
         if (kind != ProgramKind.Tracepoint) return ValidateArgumentProgram(method, section, kind, at);
         if (method.ReturnType.SpecialType != SpecialType.System_Int32 ||
             method.Parameters.Length != 1 || method.Parameters[0].RefKind != RefKind.None ||

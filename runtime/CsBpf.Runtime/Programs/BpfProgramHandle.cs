@@ -7,7 +7,7 @@ namespace CsBpf.Runtime;
 /// One program of a <see cref="BpfObject"/> (a <c>struct bpf_program</c> owned by the object). It lives as long
 /// as its object; attaching it creates a <see cref="BpfLink"/>.
 /// </summary>
-public sealed class BpfProgramHandle
+public sealed partial class BpfProgramHandle
 {
     private readonly BpfObject _owner;
 
