@@ -30,6 +30,7 @@ internal sealed partial class FunctionLowering
         string containing = target.ContainingType?.OriginalDefinition.ToDisplayString() ?? "";
         if (containing == WellKnownNames.Unsafe) return EmitUnsafeIntrinsic(invocation, at);
         if (containing == WellKnownNames.Interlocked) return EmitInterlocked(invocation, resultUsed, at);
+        if (EmitTracingIntrinsic(invocation) is { } tracing) return tracing;
 
         if (target.IsStatic && !target.DeclaringSyntaxReferences.IsEmpty && IsBpfCode(target))
         {

@@ -1,0 +1,25 @@
+using CsBpf.Compiler.Llvm;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace CsBpf.Compiler.Lowering;
+
+// Tracing intrinsics of the program-side API that are not kernel helpers.
+internal sealed partial class FunctionLowering
+{
+    private const string BpfClass = "CsBpf.Bpf";
+
+    /// <summary>Lowers <c>Bpf.AddressOf(in x)</c>; null for other calls.</summary>
+    private LValue? EmitTracingIntrinsic(IInvocationOperation invocation)
+    {
+        IMethodSymbol target = invocation.TargetMethod;
+        if (target.Name != "AddressOf" || target.ContainingType?.ToDisplayString() != BpfClass) return null;
+        IOperation operand = invocation.Arguments[0].Value;
+        // The address of the context record itself is the raw ctx pointer (no preserve.static.offset marker:
+        // it is not dereferenced here but passed to a helper as a number, e.g. bpf_probe_read_kernel_str).
+        LValue address = operand is IParameterReferenceOperation { Parameter: { RefKind: not RefKind.None } p } && IsContextParameter(p)
+            ? _llvm.Load(_llvm.Ptr, _slots[p], 8)
+            : EmitAddress(operand);
+        return _llvm.Cast(CastOpcode.PtrToInt, address, _llvm.I64);
+    }
+}
