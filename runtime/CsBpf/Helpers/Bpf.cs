@@ -11,11 +11,7 @@ public static partial class Bpf
     /// "pid") in the upper 32 bits and its thread id in the lower 32 bits.
     /// </summary>
     [BpfHelper(14)]
-    public static ulong GetCurrentPidTgid()
-    {
-        ulong pid = (uint)Environment.ProcessId;
-        return (pid << 32) | pid;
-    }
+    public static ulong GetCurrentPidTgid() => ((ulong)(uint)Environment.ProcessId << 32) | (uint)gettid();
 
     /// <summary><c>bpf_ktime_get_ns</c> (helper 5): monotonic time in nanoseconds, not counting suspend.</summary>
     [BpfHelper(5)]
@@ -40,7 +36,8 @@ public static partial class Bpf
     public static long GetCurrentComm(out TaskComm comm)
     {
         comm = default;
-        byte[] name = File.Exists("/proc/self/comm") ? System.Text.Encoding.UTF8.GetBytes(File.ReadAllText("/proc/self/comm").TrimEnd('\n')) : [];
+        // The calling thread's name, as the kernel's current->comm.
+        byte[] name = File.Exists("/proc/thread-self/comm") ? System.Text.Encoding.UTF8.GetBytes(File.ReadAllText("/proc/thread-self/comm").TrimEnd('\n')) : [];
         name.AsSpan(0, Math.Min(name.Length, TaskComm.Length - 1)).CopyTo(comm);
         return 0;
     }

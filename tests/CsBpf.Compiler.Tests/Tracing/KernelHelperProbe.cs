@@ -84,6 +84,41 @@ internal static unsafe class KernelHelperProbe
         }
     }
 
+    /// <summary>Loads <paramref name="code"/> as a GPL program of <paramref name="programType"/>; returns its fd.</summary>
+    public static int LoadProgram(int programType, ulong[] code)
+    {
+        byte[] license = Encoding.ASCII.GetBytes("GPL\0");
+        byte* attr = stackalloc byte[128];
+        new Span<byte>(attr, 128).Clear();
+        fixed (ulong* insns = code)
+        fixed (byte* l = license)
+        {
+            *(uint*)(attr + 0) = (uint)programType;
+            *(uint*)(attr + 4) = (uint)code.Length;
+            *(ulong*)(attr + 8) = (ulong)insns;
+            *(ulong*)(attr + 16) = (ulong)l;
+            long fd = syscall(321, 5 /* BPF_PROG_LOAD */, (nint)attr, 128);
+            Assert.True(fd >= 0, $"BPF_PROG_LOAD failed: errno {Marshal.GetLastPInvokeError()}");
+            return (int)fd;
+        }
+    }
+
+    /// <summary>Runs an XDP program once on a zeroed 64-byte packet (BPF_PROG_TEST_RUN); returns r0.</summary>
+    public static uint TestRunXdp(int fd)
+    {
+        byte* packet = stackalloc byte[64];
+        new Span<byte>(packet, 64).Clear();
+        byte* attr = stackalloc byte[80];
+        new Span<byte>(attr, 80).Clear();
+        *(uint*)(attr + 0) = (uint)fd;
+        *(uint*)(attr + 8) = 64;            // data_size_in
+        *(ulong*)(attr + 16) = (ulong)packet;
+        *(uint*)(attr + 32) = 1;            // repeat
+        long r = syscall(321, 10 /* BPF_PROG_TEST_RUN */, (nint)attr, 80);
+        Assert.True(r == 0, $"BPF_PROG_TEST_RUN failed: errno {Marshal.GetLastPInvokeError()}");
+        return *(uint*)(attr + 4);          // retval
+    }
+
     private static ulong Insn(byte code, int dst, int src, int imm) =>
         code | ((ulong)(byte)(dst | (src << 4)) << 8) | ((ulong)(uint)imm << 32);
 

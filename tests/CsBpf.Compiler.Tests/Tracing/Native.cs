@@ -33,6 +33,9 @@ internal static unsafe partial class Native
     [LibraryImport("libc.so.6", SetLastError = true)]
     public static partial int prctl(int option, nint arg2, nint arg3, nint arg4, nint arg5);
 
+    [LibraryImport("libc.so.6", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
     public const int AtFdCwd = -100;
 
     /// <summary>Runs <paramref name="action"/> on a new thread pinned to <paramref name="cpu"/>, named

@@ -51,10 +51,16 @@ internal sealed class UprobeTarget : IDisposable
         BinaryPath = Path.Combine(_directory, "target");
         var (exit, output) = ProcessRunner.Run("gcc", "-O2", "-g", "-no-pie", "-fno-omit-frame-pointer", "-o", BinaryPath, c);
         Assert.True(exit == 0, "gcc failed: " + output);
-        var (nmExit, symbols) = ProcessRunner.Run("nm", BinaryPath);
-        Assert.True(nmExit == 0, symbols);
-        string line = symbols.Split('\n').Single(l => l.EndsWith(" " + Function, StringComparison.Ordinal));
-        FunctionAddress = Convert.ToUInt64(line[..line.IndexOf(' ')], 16);
+        FunctionAddress = Symbol(Function).Address;
+    }
+
+    /// <summary>A symbol's address and size (<c>nm -S</c>).</summary>
+    public (ulong Address, ulong Size) Symbol(string name)
+    {
+        var (exit, symbols) = ProcessRunner.Run("nm", "-S", BinaryPath);
+        Assert.True(exit == 0, symbols);
+        string[] fields = symbols.Split('\n').Select(l => l.Split(' ')).Single(f => f.Length == 4 && f[3] == name);
+        return (Convert.ToUInt64(fields[0], 16), Convert.ToUInt64(fields[1], 16));
     }
 
     /// <summary>The executable's absolute path.</summary>
