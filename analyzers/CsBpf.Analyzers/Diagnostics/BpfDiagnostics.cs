@@ -14,6 +14,22 @@ namespace CsBpf.Analyzers.Diagnostics
             new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
                 helpLinkUri: HelpBase + id + ".md");
 
+        /// <summary>An error found by a compilation-end analysis (it needs every method of the compilation, e.g. the
+        /// call graph): tagged <see cref="WellKnownDiagnosticTags.CompilationEnd"/> as Roslyn requires.</summary>
+        private static DiagnosticDescriptor CompilationEndError(string id, string title, string message, string category) =>
+            new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+                helpLinkUri: HelpBase + id + ".md", customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+        /// <summary>CSBPF0040.</summary>
+        public static readonly DiagnosticDescriptor HelperNotAvailable = CompilationEndError(RuleIdentifiers.HelperNotAvailable,
+            "Helper not available to this program type",
+            "Program '{2}' ([{3}], program type {4}) calls '{0}'{5}, but the kernel offers helper {1} only to {6}: the verifier would refuse to load the program", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0041.</summary>
+        public static readonly DiagnosticDescriptor GplOnlyHelper = CompilationEndError(RuleIdentifiers.GplOnlyHelper,
+            "GPL-only helper in a program that is not GPL",
+            "'{0}' (helper {1}) is GPL-only, but class '{2}' has License = \"{3}\" (program '{4}' calls it{5}): the kernel refuses GPL-only helpers to programs whose license is not GPL-compatible; use \"GPL\", \"GPL v2\", \"Dual MIT/GPL\", \"Dual BSD/GPL\", \"Dual MPL/GPL\" or \"GPL and additional rights\"", "CsBpf.Verifier");
+
         /// <summary>CSBPF1001.</summary>
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Error(RuleIdentifiers.UnsupportedConstruct,
             "Construct not supported in BPF code",
@@ -69,6 +85,7 @@ namespace CsBpf.Analyzers.Diagnostics
         {
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
+            HelperNotAvailable, GplOnlyHelper,
         };
     }
 }

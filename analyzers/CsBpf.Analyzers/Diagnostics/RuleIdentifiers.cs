@@ -9,6 +9,10 @@ namespace CsBpf.Analyzers.Diagnostics
     /// </summary>
     public static class RuleIdentifiers
     {
+        /// <summary>A program calls a helper its program type is not offered (helper availability).</summary>
+        public const string HelperNotAvailable = "CSBPF0040";
+        /// <summary>A program whose license is not GPL-compatible calls a GPL-only helper.</summary>
+        public const string GplOnlyHelper = "CSBPF0041";
         /// <summary>A construct the BPF subset does not support.</summary>
         public const string UnsupportedConstruct = "CSBPF1001";
         /// <summary>A type that cannot be used in BPF code.</summary>
