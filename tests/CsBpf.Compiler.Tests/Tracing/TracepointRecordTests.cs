@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using CsBpf.Compiler.Tracepoints;
 using CsBpf.TestSupport;
 
 namespace CsBpf.Compiler.Tests.Tracing;
 
 /// <summary>
-/// Tracepoints that take their typed record (<c>static int M(ref readonly SysEnterOpenat record)</c>): field
+/// Tracepoints that take their typed record, generated from this kernel's tracefs format by
+/// <c>csbpfc tracepoint</c> (<see cref="TracepointRecordGenerator"/>) (<c>static int M(ref readonly SysEnterOpenat record)</c>): field
 /// reads are loads at the format's offsets (the common header stays unread, as the verifier requires), and a
 /// <c>__data_loc</c> string is read from the record with <c>bpf_probe_read_kernel_str</c>.
 /// </summary>
@@ -15,17 +17,6 @@ public class TracepointRecordTests
     internal const string OpenatSource = """
         using System.Runtime.CompilerServices;
         using CsBpf;
-
-        /// <summary>syscalls/sys_enter_openat, as in its tracefs format.</summary>
-        public struct SysEnterOpenat
-        {
-            private readonly ulong _common;
-            public int SyscallNr;
-            public ulong Dfd;
-            public ulong Filename;
-            public ulong Flags;
-            public ulong Mode;
-        }
 
         [BpfProgram(License = "GPL")]
         public static partial class OpenatRecord
@@ -74,7 +65,7 @@ public class TracepointRecordTests
     public unsafe void Typed_record_fields_are_read_at_the_format_offsets()
     {
         KernelEnvironment.Require();
-        using var obj = TracingPrograms.Load(OpenatSource, "openat_record");
+        using var obj = TracingPrograms.Load(OpenatSource, "openat_record", TracepointRecordGenerator.FromTracefs("syscalls", "sys_enter_openat"));
         obj.AttachAll();
         var target = obj.GetArrayMap<uint>("Target");
         string path = Path.Combine(Path.GetTempPath(), $"csbpf-record-{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -112,15 +103,6 @@ public class TracepointRecordTests
     private const string ExecSource = """
         using System.Runtime.CompilerServices;
         using CsBpf;
-
-        /// <summary>sched/sched_process_exec: a __data_loc string and two pids.</summary>
-        public struct SchedProcessExec
-        {
-            private readonly ulong _common;
-            public DataLocation Filename;
-            public int Pid;
-            public int OldPid;
-        }
 
         [BpfProgram(License = "GPL")]
         public static partial class ExecRecord
@@ -160,7 +142,7 @@ public class TracepointRecordTests
     public void A_data_loc_string_is_read_from_the_record()
     {
         KernelEnvironment.Require();
-        using var obj = TracingPrograms.Load(ExecSource, "exec_record");
+        using var obj = TracingPrograms.Load(ExecSource, "exec_record", TracepointRecordGenerator.FromTracefs("sched", "sched_process_exec"));
         obj.AttachAll();
         using var child = Process.Start(new ProcessStartInfo("/bin/true"))!;
         child.WaitForExit();
@@ -175,9 +157,15 @@ public class TracepointRecordTests
     [Fact]
     public void A_record_taken_by_value_or_by_writable_ref_is_reported()
     {
-        var byValue = TestCompiler.Compile(OpenatSource.Replace("OnOpenat(ref readonly SysEnterOpenat record)", "OnOpenat(SysEnterOpenat record)"));
+        string record = TracepointRecordGenerator.FromTracefs("syscalls", "sys_enter_openat");
+        var byValue = Compile(OpenatSource.Replace("OnOpenat(ref readonly SysEnterOpenat record)", "OnOpenat(SysEnterOpenat record)"), record);
         Assert.Contains(byValue.Diagnostics, d => d.Id == "CSBPF1006" && d.GetMessage().Contains("ref readonly SysEnterOpenat"));
-        var byRef = TestCompiler.Compile(OpenatSource.Replace("OnOpenat(ref readonly SysEnterOpenat record)", "OnOpenat(ref SysEnterOpenat record)"));
+        var byRef = Compile(OpenatSource.Replace("OnOpenat(ref readonly SysEnterOpenat record)", "OnOpenat(ref SysEnterOpenat record)"), record);
         Assert.Contains(byRef.Diagnostics, d => d.Id == "CSBPF1006" && d.GetMessage().Contains("read-only"));
     }
+
+    private static BpfCompilationResult Compile(string source, string record) =>
+        BpfCompiler.Compile(TestCompiler.CreateCompilation(source).AddSyntaxTrees(
+            Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(record, new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest), TestCompiler.WriteSource(record))),
+            new BpfCompilerOptions { Cpu = "v3" });
 }
