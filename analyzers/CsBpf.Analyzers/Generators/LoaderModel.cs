@@ -138,11 +138,12 @@ namespace CsBpf.Analyzers.Generators
     public sealed class ProgramModel : IEquatable<ProgramModel>
     {
         /// <summary>Creates the model.</summary>
-        public ProgramModel(string name, string identifier, string kind)
+        public ProgramModel(string name, string identifier, string kind, ProgramAttach attach = ProgramAttach.Auto)
         {
             Name = name;
             Identifier = identifier;
             Kind = kind;
+            Attach = attach;
         }
 
         /// <summary>The program's name in the object (the method name).</summary>
@@ -154,15 +155,31 @@ namespace CsBpf.Analyzers.Generators
         /// <summary>The program-type attribute's name without the <c>Attribute</c> suffix, e.g. <c>Tracepoint</c>.</summary>
         public string Kind { get; }
 
+        /// <summary>How the loader attaches it.</summary>
+        public ProgramAttach Attach { get; }
+
         /// <inheritdoc />
         public bool Equals(ProgramModel? other) =>
-            other is not null && Name == other.Name && Identifier == other.Identifier && Kind == other.Kind;
+            other is not null && Name == other.Name && Identifier == other.Identifier && Kind == other.Kind && Attach == other.Attach;
 
         /// <inheritdoc />
         public override bool Equals(object? obj) => Equals(obj as ProgramModel);
 
         /// <inheritdoc />
         public override int GetHashCode() => Hash.Combine(Hash.Combine(Name.GetHashCode(), Identifier.GetHashCode()), Kind.GetHashCode());
+    }
+
+    /// <summary>How the generated loader attaches a program.</summary>
+    public enum ProgramAttach
+    {
+        /// <summary>By its section (libbpf's auto-attach): <c>AttachAll</c> attaches it.</summary>
+        Auto,
+        /// <summary>A <c>[PerfEvent]</c> program: the event is chosen at attach time (a typed attach method).</summary>
+        PerfEvent,
+        /// <summary>A <c>[Uprobe]</c>/<c>[Uretprobe]</c> without a binary: the target is given at attach time.</summary>
+        Uprobe,
+        /// <summary>Never attached (a <c>[Syscall]</c> program is run, not attached).</summary>
+        None,
     }
 
     internal static class Hash

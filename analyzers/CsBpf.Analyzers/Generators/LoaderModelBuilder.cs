@@ -46,7 +46,7 @@ namespace CsBpf.Analyzers.Generators
                         maps.Add(map);
                         break;
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when ProgramKind(method) is { } kind:
-                        programs.Add(new ProgramModel(method.Name, Escape(method.Name), kind));
+                        programs.Add(new ProgramModel(method.Name, Escape(method.Name), kind.Name, AttachOf(kind.Name, kind.Attribute)));
                         break;
                 }
             }
@@ -101,16 +101,25 @@ namespace CsBpf.Analyzers.Generators
             return new MapModel(field.Name, Escape(field.Name), host.Type, host.Getter, typeArguments);
         }
 
-        private static string? ProgramKind(IMethodSymbol method)
+        private static (string Name, AttributeData Attribute)? ProgramKind(IMethodSymbol method)
         {
             foreach (var attribute in method.GetAttributes())
             {
                 if (attribute.AttributeClass is not { } c || !IsInProgramNamespace(c)) continue;
                 if (!BpfKnownTypes.ProgramAttributeNames.Contains(c.MetadataName) || !DerivesFromAttribute(c)) continue;
-                return c.Name.Substring(0, c.Name.Length - "Attribute".Length);
+                return (c.Name.Substring(0, c.Name.Length - "Attribute".Length), attribute);
             }
             return null;
         }
+
+        /// <summary>Programs libbpf cannot attach from their section alone get typed attach methods instead.</summary>
+        private static ProgramAttach AttachOf(string kind, AttributeData attribute) => kind switch
+        {
+            "PerfEvent" => ProgramAttach.PerfEvent,
+            "Syscall" => ProgramAttach.None,
+            "Uprobe" or "Uretprobe" when attribute.ConstructorArguments.Length == 0 => ProgramAttach.Uprobe,
+            _ => ProgramAttach.Auto,
+        };
 
         private static bool DerivesFromAttribute(INamedTypeSymbol type)
         {
