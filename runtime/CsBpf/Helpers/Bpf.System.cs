@@ -14,7 +14,7 @@ public static partial class Bpf
     }
 
     /// <summary>
-    /// <c>bpf_get_prandom_u32</c> (helper 7): a pseudo-random 32-bit number (the kernel's per-CPU
+    /// <c>bpf_get_prandom_u32</c> (helper 7, Linux 4.1): a pseudo-random 32-bit number (the kernel's per-CPU
     /// <c>prandom</c> state; not for cryptography).
     /// </summary>
     [BpfHelper(7)]
