@@ -158,6 +158,13 @@ namespace CsBpf.Analyzers.Generators
                     w.Line($"public {Runtime}.BpfPerfEventLinks Attach{p.Name}({Runtime}.PerfEventConfig config, int pid = -1, int? cpu = null, ulong cookie = 0) =>");
                     w.Line($"    {p.Identifier}.AttachPerfEvent(config, pid, cpu, cookie);");
                 }
+                else if (p.Attach == ProgramAttach.Usdt)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>Attaches <c>{p.Name}</c> to USDT probe <paramref name=\"provider\"/>:<paramref name=\"name\"/> of <paramref name=\"binaryPath\"/> (for one process, or -1 for all).</summary>");
+                    w.Line($"public {Runtime}.BpfLink Attach{p.Name}(string binaryPath, string provider, string name, int pid = -1) =>");
+                    w.Line($"    {p.Identifier}.AttachUsdt(binaryPath, provider, name, pid);");
+                }
                 else if (p.Attach == ProgramAttach.Uprobe)
                 {
                     w.Line();

@@ -178,6 +178,8 @@ namespace CsBpf.Analyzers.Generators
         PerfEvent,
         /// <summary>A <c>[Uprobe]</c>/<c>[Uretprobe]</c> without a binary: the target is given at attach time.</summary>
         Uprobe,
+        /// <summary>A <c>[Usdt]</c> without a probe: the binary and probe are given at attach time.</summary>
+        Usdt,
         /// <summary>Never attached (a <c>[Syscall]</c> program is run, not attached).</summary>
         None,
     }

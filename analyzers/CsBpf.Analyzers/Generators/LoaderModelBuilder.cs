@@ -118,6 +118,7 @@ namespace CsBpf.Analyzers.Generators
             "PerfEvent" => ProgramAttach.PerfEvent,
             "Syscall" => ProgramAttach.None,
             "Uprobe" or "Uretprobe" when attribute.ConstructorArguments.Length == 0 => ProgramAttach.Uprobe,
+            "Usdt" when attribute.ConstructorArguments.Length == 0 => ProgramAttach.Usdt,
             _ => ProgramAttach.Auto,
         };
 

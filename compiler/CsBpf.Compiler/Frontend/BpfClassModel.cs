@@ -48,4 +48,6 @@ internal enum ProgramKind
     /// <summary>A tracepoint whose method takes the event's record as <c>ref readonly T</c>: field reads are
     /// loads at constant offsets of the context.</summary>
     TracepointRecord,
+    /// <summary>A USDT probe: each parameter is decoded from the probe's argument spec (UsdtSupport).</summary>
+    Usdt,
 }

@@ -31,6 +31,9 @@ internal sealed partial class ProgramDiscovery
         if (GetAttribute(method, WellKnownNames.TracepointAttribute) is not null && IsRecordForm(method))
             return TracepointSection(method) is { } tp ? (tp, ProgramKind.TracepointRecord) : null;
 
+        if (GetAttribute(method, WellKnownNames.UsdtAttribute) is { } usdt)
+            return UsdtSection(method, usdt) is { } section ? (section, ProgramKind.Usdt) : null;
+
         foreach (TracingProgramShape shape in s_tracingPrograms)
         {
             if (GetAttribute(method, shape.Attribute) is not { } a) continue;
@@ -95,6 +98,22 @@ internal sealed partial class ProgramDiscovery
             return null;
         }
         return offset == 0 ? $"{prefix}/{binary}:{function}" : $"{prefix}/{binary}:{function}+0x{offset:x}";
+    }
+
+    /// <summary>libbpf's auto-attach USDT section <c>usdt/&lt;path&gt;:&lt;provider&gt;:&lt;name&gt;</c> (parsed with
+    /// <c>%m[^:]:%m[^:]:%m[^:]</c>), or <c>usdt</c> for a program attached explicitly.</summary>
+    private string? UsdtSection(IMethodSymbol method, AttributeData a)
+    {
+        if (a.ConstructorArguments.Length == 0) return "usdt";
+        string?[] parts = [.. a.ConstructorArguments.Select(c => c.Value as string)];
+        Location? at = LocationOf(a) ?? method.Locations.FirstOrDefault();
+        if (string.IsNullOrEmpty(parts[0]) || parts[0]![0] != '/' || parts.Any(p => string.IsNullOrEmpty(p) || p.Contains(':') || p.Any(char.IsWhiteSpace)))
+        {
+            Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name,
+                $"a USDT probe is named by an absolute binary path, a provider and a name without ':' or spaces, such as (\"/usr/lib/x86_64-linux-gnu/libc.so.6\", \"libc\", \"setjmp\"), not (\"{parts[0]}\", \"{parts.ElementAtOrDefault(1)}\", \"{parts.ElementAtOrDefault(2)}\")");
+            return null;
+        }
+        return $"usdt/{parts[0]}:{parts[1]}:{parts[2]}";
     }
 
     private string? RawTracepointSection(IMethodSymbol method, AttributeData a)

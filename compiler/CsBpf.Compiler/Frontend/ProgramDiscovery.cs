@@ -239,6 +239,9 @@ internal sealed partial class ProgramDiscovery(CSharpCompilation compilation, Li
     internal static AttributeData? GetAttribute(ISymbol symbol, string metadataName) =>
         symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
 
+    /// <summary>Every type declared in the compilation's assembly, nested ones included.</summary>
+    internal static IEnumerable<INamedTypeSymbol> AllTypesOf(CSharpCompilation compilation) => AllTypes(compilation.Assembly.GlobalNamespace);
+
     private static IEnumerable<INamedTypeSymbol> AllTypes(INamespaceSymbol ns)
     {
         foreach (INamespaceOrTypeSymbol member in ns.GetMembers())

@@ -16,6 +16,7 @@ internal static class WellKnownNames
     public const string UretprobeAttribute = "CsBpf.UretprobeAttribute";
     public const string RawTracepointAttribute = "CsBpf.RawTracepointAttribute";
     public const string PerfEventAttribute = "CsBpf.PerfEventAttribute";
+    public const string UsdtAttribute = "CsBpf.UsdtAttribute";
     public const string PtRegs = "CsBpf.PtRegs";
     public const string RawTracepointContext = "CsBpf.RawTracepointContext";
     public const string PerfEventContext = "CsBpf.PerfEventContext";

@@ -17,8 +17,10 @@ internal sealed partial class FunctionLowering
         IOperation operand = invocation.Arguments[0].Value;
         // The address of the context record itself is the raw ctx pointer (no preserve.static.offset marker:
         // it is not dereferenced here but passed to a helper as a number, e.g. bpf_probe_read_kernel_str).
+        // A context value (PtRegs, …) is the ctx pointer itself: its address is the kernel struct's.
         LValue address = operand is IParameterReferenceOperation { Parameter: { RefKind: not RefKind.None } p } && IsContextParameter(p)
             ? _llvm.Load(_llvm.Ptr, _slots[p], 8)
+            : operand.Type is { } type && Types.TypeMapper.IsContext(type) ? EmitValue(operand)
             : EmitAddress(operand);
         return _llvm.Cast(CastOpcode.PtrToInt, address, _llvm.I64);
     }

@@ -17,6 +17,11 @@ internal static unsafe partial class LibBpf
     [LibraryImport(LibraryName, EntryPoint = "bpf_program__attach_kprobe_opts", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint bpf_program__attach_kprobe_opts(nint prog, string functionName, BpfKprobeOpts* opts);
 
+    /// <summary><c>bpf_program__attach_usdt</c>: uprobes on every site of USDT probe <paramref name="provider"/>:<paramref name="name"/>,
+    /// with each site's argument spec stored in the object's <c>__bpf_usdt_specs</c> map.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "bpf_program__attach_usdt", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint bpf_program__attach_usdt(nint prog, int pid, string binaryPath, string provider, string name, BpfUsdtOpts* opts);
+
     /// <summary><c>bpf_program__attach_raw_tracepoint</c>: a <c>BPF_RAW_TRACEPOINT_OPEN</c> link on the named tracepoint.</summary>
     [LibraryImport(LibraryName, EntryPoint = "bpf_program__attach_raw_tracepoint", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint bpf_program__attach_raw_tracepoint(nint prog, string name);
@@ -57,5 +62,14 @@ internal struct BpfKprobeOpts
 internal struct BpfPerfEventOpts
 {
     public nuint Size;
+    public ulong Cookie;
+}
+
+/// <summary><c>struct bpf_usdt_opts</c> (libbpf 1.1).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct BpfUsdtOpts
+{
+    public nuint Size;
+    /// <summary><c>usdt_cookie</c>.</summary>
     public ulong Cookie;
 }

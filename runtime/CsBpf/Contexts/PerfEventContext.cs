@@ -12,6 +12,9 @@ public readonly unsafe struct PerfEventContext : IBpfContext
     /// <summary>Wraps a <c>bpf_perf_event_data</c> (used when the program runs on the CLR).</summary>
     public PerfEventContext(void* data) => _data = (ulong*)data;
 
+    /// <summary>The wrapped pointer (the CLR side of <see cref="Bpf.AddressOf{T}"/>).</summary>
+    internal void* Pointer => _data;
+
     /// <summary>The sample period: events per sample (nanoseconds for a clock event). In frequency mode the
     /// kernel adjusts it to reach the requested rate.</summary>
     [ContextField(168)] public ulong SamplePeriod => _data[21];

@@ -21,6 +21,9 @@ public readonly unsafe struct PtRegs : IBpfContext
     /// <summary>Wraps a <c>struct pt_regs</c> (used when the program runs on the CLR).</summary>
     public PtRegs(void* regs) => _regs = (ulong*)regs;
 
+    /// <summary>The wrapped pointer (the CLR side of <see cref="Bpf.AddressOf{T}"/>).</summary>
+    internal void* Pointer => _regs;
+
     /// <summary>The first argument (rdi).</summary>
     [ContextField(112)] public ulong Arg0 => _regs[14];
 

@@ -13,6 +13,9 @@ public readonly unsafe struct RawTracepointContext : IBpfContext
     /// <summary>Wraps an argument array (used when the program runs on the CLR).</summary>
     public RawTracepointContext(void* args) => _args = (ulong*)args;
 
+    /// <summary>The wrapped pointer (the CLR side of <see cref="Bpf.AddressOf{T}"/>).</summary>
+    internal void* Pointer => _args;
+
     /// <summary>Argument 0.</summary>
     [ContextField(0)] public ulong Arg0 => _args[0];
 
