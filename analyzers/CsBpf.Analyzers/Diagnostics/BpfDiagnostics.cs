@@ -65,6 +65,11 @@ namespace CsBpf.Analyzers.Diagnostics
             "C# error in BPF code",
             "{0}", "CsBpf.Language");
 
+        /// <summary>CSBPF1100.</summary>
+        public static readonly DiagnosticDescriptor TracepointRecordCopy = Error(RuleIdentifiers.TracepointRecordCopy,
+            "Tracepoint record copied as a whole",
+            "Tracepoint record '{0}' is copied as a whole here: a copy reads the record's first 8 bytes (the common header), which the verifier forbids BPF programs to read; read the fields you need ({0}.Field), or pass it on as 'in {0}'", "CsBpf.Program");
+
         /// <summary>CSBPF2001.</summary>
         public static readonly DiagnosticDescriptor BackendFailure = Error(RuleIdentifiers.BackendFailure,
             "LLVM back end failed",
@@ -85,7 +90,7 @@ namespace CsBpf.Analyzers.Diagnostics
         {
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
-            HelperNotAvailable, GplOnlyHelper,
+            HelperNotAvailable, GplOnlyHelper, TracepointRecordCopy,
         };
     }
 }

@@ -30,6 +30,8 @@ internal sealed partial class FunctionLowering
                 return EmitBinary(binary);
             case IUnaryOperation unary:
                 return EmitUnary(unary);
+            case IParameterReferenceOperation parameter when IsTracepointRecord(parameter.Parameter):
+                throw RecordCopy(parameter);
             case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IFlowCaptureReferenceOperation:
                 return LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation());
             case ISimpleAssignmentOperation assignment:

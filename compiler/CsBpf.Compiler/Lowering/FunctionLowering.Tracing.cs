@@ -24,4 +24,13 @@ internal sealed partial class FunctionLowering
             : EmitAddress(operand);
         return _llvm.Cast(CastOpcode.PtrToInt, address, _llvm.I64);
     }
+
+    /// <summary>The record parameter of a tracepoint program that takes its typed record.</summary>
+    private bool IsTracepointRecord(IParameterSymbol parameter) =>
+        parameter.RefKind != RefKind.None && _module.Model.Programs.Any(p => p.Kind == Frontend.ProgramKind.TracepointRecord
+            && SymbolEqualityComparer.Default.Equals(p.Method, _method) && parameter.Ordinal == 0);
+
+    /// <summary>CSBPF1100: the whole record read as a value (a copy would read the common header at offsets 0..7).</summary>
+    private static LoweringException RecordCopy(IParameterReferenceOperation parameter) =>
+        new(Diagnostic.Create(CsBpf.Analyzers.Diagnostics.BpfDiagnostics.TracepointRecordCopy, parameter.Syntax.GetLocation(), parameter.Parameter.Name));
 }

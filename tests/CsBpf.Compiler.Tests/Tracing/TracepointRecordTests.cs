@@ -168,4 +168,20 @@ public class TracepointRecordTests
         BpfCompiler.Compile(TestCompiler.CreateCompilation(source).AddSyntaxTrees(
             Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(record, new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Latest), TestCompiler.WriteSource(record))),
             new BpfCompilerOptions { Cpu = "v3" });
+
+    [Theory]
+    [InlineData("SysEnterOpenat copy = record; s.Flags = copy.Flags;")]
+    [InlineData("s.Flags = Pass(record);")]
+    public void Copying_the_whole_record_is_reported_and_reading_through_in_is_not(string statement)
+    {
+        string record = TracepointRecordGenerator.FromTracefs("syscalls", "sys_enter_openat");
+        string source = OpenatSource.Replace("s.Flags = record.Flags;", statement)
+            .Replace("[Tracepoint(\"syscalls\", \"sys_enter_openat\")]", "static ulong Pass(SysEnterOpenat r) => r.Flags;\n    static ulong Read(in SysEnterOpenat r) => r.Flags;\n\n    [Tracepoint(\"syscalls\", \"sys_enter_openat\")]");
+        var copied = Compile(source, record);
+        var d = Assert.Single(copied.Diagnostics);
+        Assert.Equal("CSBPF1100", d.Id);
+        Assert.Contains("Tracepoint record 'record' is copied as a whole", d.GetMessage());
+        var byReference = Compile(source.Replace(statement, "s.Flags = Read(in record);"), record);
+        Assert.True(byReference.Success, string.Join("\n", byReference.Diagnostics));
+    }
 }
