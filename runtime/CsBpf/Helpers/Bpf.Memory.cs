@@ -85,6 +85,31 @@ public static partial class Bpf
         return -Efault;
     }
 
+    /// <summary>
+    /// <c>bpf_probe_read</c> (helper 4, Linux 4.1): the original probe read, for either address space (x86-64 tells
+    /// user from kernel addresses by value). Kept for programs ported from older tools; prefer
+    /// <see cref="ProbeReadUser{T}(out T, ulong)"/> or <see cref="ProbeReadKernel{T}(out T, ulong)"/>, which say which
+    /// memory they read and exist on every architecture. On the CLR: like <c>ProbeReadUser</c>.
+    /// </summary>
+    [BpfHelper(4, AppendSizeOfRefArguments = true, GplOnly = true, Programs = BpfProgramTypes.AllTracing | BpfProgramTypes.Syscall)]
+    public static unsafe long ProbeRead<T>(out T destination, ulong source) where T : unmanaged
+    {
+        destination = default;
+        return ReadSelf(new Span<byte>(Unsafe.AsPointer(ref destination), sizeof(T)), source);
+    }
+
+    /// <summary>
+    /// <c>bpf_probe_read_str</c> (helper 45, Linux 4.11): the original string read, for either address space;
+    /// prefer <see cref="ProbeReadUserStr{T}(out T, ulong)"/> or <see cref="ProbeReadKernelStr{T}(out T, ulong)"/>.
+    /// Returns the length including the NUL, or a negative errno. On the CLR: like <c>ProbeReadUserStr</c>.
+    /// </summary>
+    [BpfHelper(45, AppendSizeOfRefArguments = true, GplOnly = true, Programs = BpfProgramTypes.AllTracing | BpfProgramTypes.Syscall)]
+    public static unsafe long ProbeReadStr<T>(out T destination, ulong source) where T : unmanaged
+    {
+        destination = default;
+        return ReadSelfString(new Span<byte>(Unsafe.AsPointer(ref destination), sizeof(T)), source);
+    }
+
     private const int Efault = 14;
 
     private static unsafe long ReadSelf(Span<byte> destination, ulong source)

@@ -24,6 +24,14 @@ public static partial class Bpf
     }
 
     /// <summary>
+    /// <c>bpf_get_task_stack</c> (helper 141, Linux 5.9): the kernel stack of task <paramref name="task"/> (a
+    /// BTF task pointer, e.g. <see cref="GetCurrentTaskBtf"/>) into <paramref name="frames"/>, innermost first.
+    /// Returns the number of bytes copied, or a negative errno. On the CLR: 0 (no kernel stack to see).
+    /// </summary>
+    [BpfHelper(141)]
+    public static long GetTaskStack(nuint task, Span<ulong> frames, GetStackFlags flags) => 0;
+
+    /// <summary>
     /// <c>bpf_get_func_ip</c> (helper 173, Linux 5.15): the address of the probed function (kprobes: the
     /// function's entry even for a return probe; fentry/fexit: the traced function). The kernel offers it to
     /// every tracing program type, but it is meaningful in kprobes, uprobes and fentry/fexit only. On the CLR: 0.

@@ -44,6 +44,8 @@ public class HelperTests
             public nuint TaskBtf;
             public long NsResult;
             public PidNamespaceInfo Ns;
+            public long TaskStackBytes;
+            public ulong TaskFrame0;
         }
 
         public struct Block { public ulong A; public ulong B; public uint C; }
@@ -58,6 +60,10 @@ public class HelperTests
             public ulong SpanLast;
             public long BadResult;
             public Block Bad;
+            public long LegacyResult;
+            public Block Legacy;
+            public long LegacyStrLength;
+            public ulong LegacyStr;
         }
 
         [BpfProgram(License = "GPL")]
@@ -99,6 +105,8 @@ public class HelperTests
                 r.SpanFirst = bytes[0];
                 r.SpanLast = bytes[15];
                 r.BadResult = Bpf.ProbeReadUser(out r.Bad, 16);
+                r.LegacyResult = Bpf.ProbeRead(out r.Legacy, address);
+                r.LegacyStrLength = Bpf.ProbeReadStr(out r.LegacyStr, address);
             }
 
             [RawTracepoint("sys_enter")]
@@ -109,7 +117,13 @@ public class HelperTests
                 if (ctx.Arg1 == 121)
                 {
                     ref Observation o = ref Observed.GetValueRefOrNullRef(0);
-                    if (!Unsafe.IsNullRef(ref o)) Observe(ref o);
+                    if (!Unsafe.IsNullRef(ref o))
+                    {
+                        Observe(ref o);
+                        Span<ulong> frames = stackalloc ulong[4];
+                        o.TaskStackBytes = Bpf.GetTaskStack(Bpf.GetCurrentTaskBtf(), frames, GetStackFlags.None);
+                        o.TaskFrame0 = frames[0];
+                    }
                 }
                 else if (ctx.Arg1 == 1)
                 {
@@ -181,6 +195,8 @@ public class HelperTests
         Assert.False(k.Random0 == k.Random1 && k.Random1 == k.Random2 && k.Random2 == k.Random3, "four equal random numbers");
         Assert.True(k.Task >= 0xffff_8000_0000_0000UL, $"current task 0x{k.Task:x} is not a kernel address");
         Assert.Equal(k.Task, (ulong)k.TaskBtf);
+        Assert.True(k.TaskStackBytes > 0 && k.TaskStackBytes % 8 == 0, $"bpf_get_task_stack returned {k.TaskStackBytes}");
+        Assert.True(k.TaskFrame0 >= 0xffff_ffff_8000_0000UL, $"innermost frame 0x{k.TaskFrame0:x} is not kernel text");
     }
 
     [Fact]
@@ -221,6 +237,10 @@ public class HelperTests
             Assert.Equal(((ulong)buffer[0], (ulong)buffer[15]), (k.SpanFirst, k.SpanLast));
             Assert.Equal(-14L, k.BadResult); // EFAULT, destination zeroed
             Assert.Equal(default, k.Bad);
+            Assert.Equal(0L, k.LegacyResult);
+            Assert.Equal(k.Value, k.Legacy);
+            Assert.Equal(8L, k.LegacyStrLength); // no NUL in the buffer: 7 bytes and the NUL
+            Assert.Equal(*(ulong*)buffer & 0x00ff_ffff_ffff_ffffUL, k.LegacyStr);
             Assert.Equal(clrReads, k);
         }
         finally { NativeMemory.Free(buffer); }
@@ -320,11 +340,14 @@ public class HelperTests
         public nuint TaskBtf;
         public long NsResult;
         public PidNamespaceInfo Ns;
+        public long TaskStackBytes;
+        public ulong TaskFrame0;
     }
 
     [StructLayout(LayoutKind.Sequential)]
     private record struct Block(ulong A, ulong B, uint C);
 
     [StructLayout(LayoutKind.Sequential)]
-    private record struct Reads(ulong Count, long Result, Block Value, long SpanResult, ulong SpanFirst, ulong SpanLast, long BadResult, Block Bad);
+    private record struct Reads(ulong Count, long Result, Block Value, long SpanResult, ulong SpanFirst, ulong SpanLast, long BadResult, Block Bad,
+        long LegacyResult, Block Legacy, long LegacyStrLength, ulong LegacyStr);
 }
