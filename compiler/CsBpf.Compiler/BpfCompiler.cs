@@ -25,6 +25,7 @@ public static class BpfCompiler
         var diagnostics = new List<Diagnostic>();
         var objects = ImmutableArray.CreateBuilder<BpfObjectOutput>();
 
+        compilation = UsdtSupport.AddSupport(compilation, diagnostics);
         IReadOnlyList<BpfClassModel> classes = new ProgramDiscovery(compilation, diagnostics).Discover(cancellationToken);
         IReadOnlyList<Diagnostic> ruleDiagnostics = classes.Count == 0 ? [] : RuleSetRunner.Run(compilation, cancellationToken);
         diagnostics.AddRange(ruleDiagnostics);

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Text;
 
 namespace CsBpf.Analyzers.Generators
@@ -5,7 +6,7 @@ namespace CsBpf.Analyzers.Generators
     /// <summary>Writes the typed loader of a <see cref="LoaderModel"/>: a partial part of the class with
     /// <c>BpfObjectResourceName</c>, <c>Open()</c>, <c>Load()</c> and a nested <c>Skeleton</c> exposing the
     /// object, one property per map and program, <c>AttachAll()</c> and <c>Dispose()</c>.</summary>
-    public static class LoaderEmitter
+    public static partial class LoaderEmitter
     {
         private const string Runtime = BpfKnownTypes.RuntimeNamespace;
 
@@ -74,7 +75,9 @@ namespace CsBpf.Analyzers.Generators
                 w.Line($"private {MapType(map)}? __map_{map.Name};");
             foreach (var program in model.Programs)
                 w.Line($"private {Runtime}.BpfProgramHandle? __prog_{program.Name};");
-            if (model.Maps.Count + model.Programs.Count > 0) w.Line();
+            foreach (var global in model.Globals)
+                w.Line($"private {Runtime}.BpfGlobal<{global.Type}>? __global_{global.Name};");
+            if (model.Maps.Count + model.Programs.Count + model.Globals.Count > 0) w.Line();
 
             w.Line("/// <summary>Wraps an opened BPF object of this class.</summary>");
             w.Line($"public Skeleton({Runtime}.BpfObject @object)");
@@ -92,18 +95,48 @@ namespace CsBpf.Analyzers.Generators
             {
                 w.Line();
                 w.Line($"/// <summary>The map <c>{map.Name}</c>.</summary>");
-                w.Line($"public {MapType(map)} {map.Identifier} => __map_{map.Name} ??= Object.{map.Getter}<{map.TypeArguments}>(\"{map.Name}\");");
+                string typeArguments = map.TypeArguments.Length > 0 ? $"<{map.TypeArguments}>" : "";
+                w.Line($"public {MapType(map)} {map.Identifier} => __map_{map.Name} ??= Object.{map.Getter}{typeArguments}(\"{map.Name}\");");
+            }
+            foreach (var global in model.Globals)
+            {
+                w.Line();
+                if (global.IsReadOnly)
+                {
+                    w.Line($"/// <summary>The <c>.rodata</c> global <c>{global.Name}</c> (<c>static readonly</c>): set it before <see cref=\"Load\"/>,");
+                    w.Line("/// and the verifier treats it as a constant; after load it can only be read.</summary>");
+                }
+                else
+                {
+                    w.Line($"/// <summary>The global <c>{global.Name}</c> (<c>.data</c>/<c>.bss</c>): its initial value before <see cref=\"Load\"/>,");
+                    w.Line("/// then the live value shared with the running programs (memory-mapped, no system call).</summary>");
+                }
+                w.Line($"public {global.Type} {global.Identifier}");
+                w.Open();
+                w.Line($"get => (__global_{global.Name} ??= Object.GetGlobal<{global.Type}>(\"{global.Name}\")).Value;");
+                w.Line($"set => (__global_{global.Name} ??= Object.GetGlobal<{global.Type}>(\"{global.Name}\")).Value = value;");
+                w.Close();
             }
             foreach (var program in model.Programs)
             {
                 w.Line();
                 w.Line($"/// <summary>The {program.Kind.ToLowerInvariant()} program <c>{program.Name}</c>.</summary>");
                 w.Line($"public {Runtime}.BpfProgramHandle {program.Identifier} => __prog_{program.Name} ??= Object.GetProgram(\"{program.Name}\");");
+                EmitTypedAttach(w, program);
+            }
+
+            if (model.HasLogging)
+            {
+                w.Line();
+                w.Line("/// <summary>Logs what the programs write with <c>BpfLog</c> to <paramref name=\"logger\"/>; dispose the reader to stop.</summary>");
+                w.Line($"public {Runtime}.BpfLogReader StartLogging(global::Microsoft.Extensions.Logging.ILogger logger) => Object.StartLogging(logger);");
+                w.Line();
+                w.Line("/// <summary>Logs what the programs write with <c>BpfLog</c> to a logger of <paramref name=\"loggerFactory\"/> named after this class.</summary>");
+                w.Line($"public {Runtime}.BpfLogReader StartLogging(global::Microsoft.Extensions.Logging.ILoggerFactory loggerFactory) => Object.StartLogging(loggerFactory);");
             }
 
             w.Line();
-            w.Line("/// <summary>Attaches every program as its attribute says; dispose the links to detach.</summary>");
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Runtime}.BpfLink> AttachAll() => Object.AttachAll();");
+            EmitAttach(w, model);
             w.Line();
             w.Line("/// <summary>Detaches and unloads everything (disposes <see cref=\"Object\"/>).</summary>");
             w.Line("public void Dispose() => Object.Dispose();");
@@ -115,10 +148,70 @@ namespace CsBpf.Analyzers.Generators
             return w.ToString();
         }
 
+        /// <summary>
+        /// <c>AttachAll()</c>, and a typed <c>Attach&lt;Program&gt;</c> method for each program whose target is chosen at
+        /// attach time (perf events, explicit uprobes). When every program attaches by its section, AttachAll is
+        /// the object's own; otherwise it attaches those programs one by one, all or nothing.
+        /// </summary>
+        private static void EmitAttach(Writer w, LoaderModel model)
+        {
+            string links = $"global::System.Collections.Generic.IReadOnlyList<{Runtime}.BpfLink>";
+            if (model.Programs.All(p => p.Attach == ProgramAttach.Auto))
+            {
+                w.Line("/// <summary>Attaches every program as its attribute says; dispose the links to detach.</summary>");
+                w.Line($"public {links} AttachAll() => Object.AttachAll();");
+                return;
+            }
+            var auto = model.Programs.Where(p => p.Attach == ProgramAttach.Auto).ToList();
+            w.Line("/// <summary>Attaches every program whose attribute names its target, all or nothing; the others are attached");
+            w.Line("/// with their own Attach methods (perf events, explicit uprobes) or run (syscall programs).</summary>");
+            w.Line($"public {links} AttachAll()");
+            w.Open();
+            w.Line($"var links = new global::System.Collections.Generic.List<{Runtime}.BpfLink>({auto.Count});");
+            if (auto.Count > 0)
+            {
+                w.Line("try");
+                w.Open();
+                foreach (var p in auto) w.Line($"links.Add({p.Identifier}.Attach());");
+                w.Close();
+                w.Line("catch");
+                w.Open();
+                w.Line("foreach (var link in links) link.Dispose();");
+                w.Line("throw;");
+                w.Close();
+            }
+            w.Line("return links;");
+            w.Close();
+            foreach (var p in model.Programs)
+            {
+                if (p.Attach == ProgramAttach.PerfEvent)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>Attaches <c>{p.Name}</c> to the perf event <paramref name=\"config\"/> on every CPU (or one task or CPU), e.g. <c>PerfEventConfig.CpuClock(99)</c>.</summary>");
+                    w.Line($"public {Runtime}.BpfPerfEventLinks Attach{p.Name}({Runtime}.PerfEventConfig config, int pid = -1, int? cpu = null, ulong cookie = 0) =>");
+                    w.Line($"    {p.Identifier}.AttachPerfEvent(config, pid, cpu, cookie);");
+                }
+                else if (p.Attach == ProgramAttach.Usdt)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>Attaches <c>{p.Name}</c> to USDT probe <paramref name=\"provider\"/>:<paramref name=\"name\"/> of <paramref name=\"binaryPath\"/> (for one process, or -1 for all).</summary>");
+                    w.Line($"public {Runtime}.BpfLink Attach{p.Name}(string binaryPath, string provider, string name, int pid = -1) =>");
+                    w.Line($"    {p.Identifier}.AttachUsdt(binaryPath, provider, name, pid);");
+                }
+                else if (p.Attach == ProgramAttach.Uprobe)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>Attaches <c>{p.Name}</c> to <paramref name=\"function\"/> of <paramref name=\"binaryPath\"/> (for one process, or -1 for all).</summary>");
+                    w.Line($"public {Runtime}.BpfLink Attach{p.Name}(string binaryPath, string function, int pid = -1, ulong offset = 0, ulong cookie = 0) =>");
+                    w.Line($"    {p.Identifier}.AttachUprobe(binaryPath, function, pid, offset, cookie);");
+                }
+            }
+        }
+
         private static string Declaration(TypeDeclarationModel type) =>
             (type.Modifiers.Length > 0 ? type.Modifiers + " " : "") + "partial " + type.Keyword + " " + type.Name;
 
-        private static string MapType(MapModel map) => $"{map.HostType}<{map.TypeArguments}>";
+        private static string MapType(MapModel map) => map.TypeArguments.Length == 0 ? map.HostType : $"{map.HostType}<{map.TypeArguments}>";
 
         /// <summary>Indented lines with '\n' endings on every platform.</summary>
         private sealed class Writer

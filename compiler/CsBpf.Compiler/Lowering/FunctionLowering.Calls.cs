@@ -19,6 +19,7 @@ internal sealed partial class FunctionLowering
         Location at = invocation.Syntax.GetLocation();
 
         if (IsBpfLoop(target)) return EmitBpfLoop(invocation, at);
+        if (EmitNetworkInvocation(invocation, at) is { } network) return network;
         AttributeData? helper = ProgramDiscovery.GetAttribute(target, WellKnownNames.BpfHelperAttribute);
         if (helper is not null && helper.NamedArguments.Any(a => a.Key == "FormatString" && a.Value.Value is true))
             return EmitFormatHelperCall(invocation, (int)helper.ConstructorArguments[0].Value!, at);
@@ -33,6 +34,8 @@ internal sealed partial class FunctionLowering
         if (containing == WellKnownNames.Interlocked) return EmitInterlocked(invocation, resultUsed, at);
         if (EmitSpanEnumeratorCall(invocation, at) is { } enumeratorResult) return enumeratorResult;
         if (EmitSpanSlice(invocation, at) is { } slice) return slice;
+        if (containing == WellKnownNames.BpfLog) return EmitLogCall(invocation, at);
+        if (EmitTracingIntrinsic(invocation) is { } tracing) return tracing;
 
         if (target.IsStatic && !target.DeclaringSyntaxReferences.IsEmpty && IsBpfCode(target))
         {

@@ -35,6 +35,10 @@ internal sealed partial class FunctionLowering
                 return EmitAddress(op); // a fixed buffer is a pointer to its first element
             case IFlowCaptureReferenceOperation captured when CapturedAlignment(captured) is uint capturedAlign:
                 return WithAlignment(LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation()), capturedAlign);
+            case IFieldReferenceOperation or IFlowCaptureReferenceOperation when MapValue(op) is { } map:
+                return map; // a [Map] field as a value (a map pointer), e.g. passed to a method (FunctionLowering.Maps.cs)
+            case IParameterReferenceOperation parameter when IsTracepointRecord(parameter.Parameter):
+                throw RecordCopy(parameter);
             case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IFlowCaptureReferenceOperation:
                 return LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation());
             case ISimpleAssignmentOperation assignment:
@@ -68,6 +72,8 @@ internal sealed partial class FunctionLowering
                 return TypeMapper.SpanElementType(op.Type!) is not null ? indexed : LoadFrom(op.Type!, indexed, op.Syntax.GetLocation());
             case IPropertyReferenceOperation property when EmitContextFieldValue(property) is { } contextValue:
                 return contextValue;
+            case IPropertyReferenceOperation property when EmitPacketProperty(property) is { } packetValue:
+                return packetValue;
             case { Kind: OperationKind.None } when IsStackAlloc(op):
                 return EmitStackAlloc(op);
             case { Kind: OperationKind.None } when TryEmitPointerOperation(op, address: false, out LValue pointerValue):

@@ -56,10 +56,12 @@ internal sealed partial class FunctionLowering
         if (model.GetOperation(syntax) is not IMethodBodyOperation body)
             throw Unsupported(MethodLocation, "a method without a block or expression body");
         RejectStructuredConstructs(body);
+        RejectComputedLogMessages(body);
         FindWrittenVariables(body);
         ControlFlowGraph cfg = ControlFlowGraph.Create(body);
         _cfg = cfg;
         FindLvalueCaptures(cfg);
+        CheckRingBufferReservations(cfg);
 
         _file = _module.FileFor(syntaxRef.SyntaxTree);
         uint line = Line(syntax.GetLocation());
@@ -155,7 +157,7 @@ internal sealed partial class FunctionLowering
     /// <summary>True for methods that are program entry points themselves (tracepoints); context-argument
     /// programs get an entry wrapper and their body is an internal function.</summary>
     private bool IsContextParameter(IParameterSymbol parameter) =>
-        parameter.Ordinal == 0 && _module.Model.Programs.Any(p => p.Kind == Frontend.ProgramKind.Syscall && SymbolEqualityComparer.Default.Equals(p.Method, _method));
+        parameter.Ordinal == 0 && _module.Model.Programs.Any(p => p.Kind is Frontend.ProgramKind.Syscall or Frontend.ProgramKind.TracepointRecord && SymbolEqualityComparer.Default.Equals(p.Method, _method));
 
     private bool IsProgram => _module.Model.Programs.Any(p => p.IsDirectEntry && SymbolEqualityComparer.Default.Equals(p.Method, _method));
 
@@ -366,8 +368,13 @@ internal sealed partial class FunctionLowering
         IOperation value = capture.Value;
         if (value is IFieldReferenceOperation { Field: var mapField } && _module.MapGlobals.ContainsKey(mapField))
         {
-            // The CFG spills a call's receiver when later arguments branch; a map is a constant address.
-            _mapCaptures[capture.Id] = mapField;
+            // The CFG spills a call's receiver when later arguments branch; a map is a constant address. A capture
+            // given different maps on different paths (cond ? A : B) is a run-time value: stored below as well.
+            if (_mapCaptures.TryGetValue(capture.Id, out IFieldSymbol? known) && !SymbolEqualityComparer.Default.Equals(known, mapField))
+                _dynamicMapCaptures.Add(capture.Id);
+            else
+                _mapCaptures[capture.Id] = mapField;
+            StoreMapCapture(capture.Id, mapField);
             return;
         }
         TypeLayout? layout = value.Type is null ? null : _module.LayoutOf(value.Type, value.Syntax.GetLocation());

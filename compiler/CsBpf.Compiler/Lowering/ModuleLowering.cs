@@ -71,7 +71,9 @@ internal sealed partial class ModuleLowering : IDisposable
             LowerFunction(method);
         }
         EmitLoopWrappers();
+        EmitLogFormatTable();
         ReportRecursion();
+        ReportSleepableMapUses();
         if (Diagnostics.Count != errorsBefore) return null;
 
         Llvm.FinalizeDebugInfo();
