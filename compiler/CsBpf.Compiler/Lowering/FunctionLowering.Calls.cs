@@ -37,35 +37,13 @@ internal sealed partial class FunctionLowering
         if (containing == WellKnownNames.BpfLog) return EmitLogCall(invocation, at);
         if (EmitTracingIntrinsic(invocation) is { } tracing) return tracing;
 
-        if (target.IsStatic && !target.DeclaringSyntaxReferences.IsEmpty && IsBpfCode(target))
-        {
-            if (target.IsVararg || target.Parameters.Any(p => p.IsParams))
-                throw Unsupported(at, "a params or varargs call");
-            (LValue fn, LType fnType) = _module.GetOrDeclareFunction(target, at);
-            _module.RecordCall(_method, target, at);
-            var args = new LValue[target.Parameters.Length];
-            foreach (IArgumentOperation arg in invocation.Arguments)
-            {
-                IParameterSymbol p = arg.Parameter!;
-                args[p.Ordinal] = p.RefKind != RefKind.None ? EmitAddress(arg.Value) : EmitValue(arg.Value);
-                if (p.RefKind == RefKind.None && _module.LayoutOf(p.Type, at) is { Category: TypeCategory.Struct } layout)
-                {
-                    // By-value struct: the callee gets its own copy.
-                    LValue copy = Alloca(layout.Memory, "byval", StackAlign(layout));
-                    _llvm.MemCpy(copy, args[p.Ordinal], layout.Size, layout.Align);
-                    args[p.Ordinal] = copy;
-                }
-            }
-            SetLocation(invocation.Syntax);
-            return _llvm.Call(fnType, fn, args);
-        }
-        throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedCall, at, target.ToDisplayString()));
+        return EmitSourceCall(invocation, at); // FunctionLowering.Members.cs: any method whose source is in the project
     }
 
-    /// <summary>BPF code is the program class itself and other <c>[BpfProgram]</c> classes' static methods.</summary>
+    /// <summary>BPF code is every method whose source is in the project (ModuleLowering.CheckCallable says which
+    /// of them can be BPF functions).</summary>
     private bool IsBpfCode(IMethodSymbol method) =>
-        SymbolEqualityComparer.Default.Equals(method.ContainingType, _module.Model.Class) ||
-        (method.ContainingType is { } t && ProgramDiscovery.GetAttribute(t, WellKnownNames.BpfProgramAttribute) is not null);
+        !method.DeclaringSyntaxReferences.IsEmpty && SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _module.Compilation.Assembly);
 
     private LValue EmitUnsafeIntrinsic(IInvocationOperation invocation, Location at)
     {

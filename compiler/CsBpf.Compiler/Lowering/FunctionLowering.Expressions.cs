@@ -39,7 +39,7 @@ internal sealed partial class FunctionLowering
                 return map; // a [Map] field as a value (a map pointer), e.g. passed to a method (FunctionLowering.Maps.cs)
             case IParameterReferenceOperation parameter when IsTracepointRecord(parameter.Parameter):
                 throw RecordCopy(parameter);
-            case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IFlowCaptureReferenceOperation:
+            case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IFlowCaptureReferenceOperation or IInstanceReferenceOperation:
                 return LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation());
             case ISimpleAssignmentOperation assignment:
                 return EmitAssignment(assignment);
@@ -61,6 +61,8 @@ internal sealed partial class FunctionLowering
                 return EmitAddress(addressOf.Reference);
             case ISizeOfOperation sizeOf:
                 return _llvm.ConstInt(_llvm.I32, _module.LayoutOf(sizeOf.TypeOperand, op.Syntax.GetLocation()).Size);
+            case IObjectCreationOperation creation when creation.Type is { TypeKind: TypeKind.Struct }:
+                return EmitObjectCreation(creation); // FunctionLowering.Construction.cs
             case IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation or ITypeParameterObjectCreationOperation
                 when op.Type is { IsReferenceType: true } || op is IArrayCreationOperation:
                 throw Unsupported(op.Syntax.GetLocation(), "allocating an object or array", "BPF programs cannot use the managed heap; use locals, unmanaged structs, stackalloc or a map");
@@ -74,6 +76,8 @@ internal sealed partial class FunctionLowering
                 return contextValue;
             case IPropertyReferenceOperation property when EmitPacketProperty(property) is { } packetValue:
                 return packetValue;
+            case IPropertyReferenceOperation property when IsSourceProperty(property):
+                return EmitSourcePropertyValue(property); // FunctionLowering.Properties.cs
             case { Kind: OperationKind.None } when IsStackAlloc(op):
                 return EmitStackAlloc(op);
             case { Kind: OperationKind.None } when TryEmitPointerOperation(op, address: false, out LValue pointerValue):
@@ -145,12 +149,21 @@ internal sealed partial class FunctionLowering
                 }
             case IParameterReferenceOperation parameter:
                 {
-                    LValue slot = _slots[parameter.Parameter];
+                    if (!_slots.TryGetValue(parameter.Parameter, out LValue slot))
+                        return PrimaryConstructorParameterAddress(parameter); // a primary constructor's parameter, in a member
                     if (parameter.Parameter.RefKind == RefKind.None) return slot;
                     LValue pointer = _llvm.Load(_llvm.Ptr, slot, 8);
                     // The context of a syscall program: every access must stay `ctx + constant offset` (the
                     // verifier refuses a moved ctx pointer), so keep LLVM from merging field addresses.
                     return IsContextParameter(parameter.Parameter) ? _module.PreserveStaticOffset(pointer) : pointer;
+                }
+            case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                return ThisAddress(op.Syntax.GetLocation()); // FunctionLowering.Members.cs
+            case IDiscardOperation discard when discard.Type is not null:
+                {
+                    // `out _`: a slot nobody reads.
+                    TypeLayout layout = _module.LayoutOf(discard.Type, op.Syntax.GetLocation());
+                    return Alloca(layout.Memory, "discard", StackAlign(layout));
                 }
             case IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared }:
                 // `out var x` / `out T x`: the new local's own slot.
@@ -182,6 +195,8 @@ internal sealed partial class FunctionLowering
                 return indexedAddress;
             case IPropertyReferenceOperation property when EmitContextFieldAddress(property) is { } contextField:
                 return contextField;
+            case IPropertyReferenceOperation property when IsSourceProperty(property):
+                return EmitSourcePropertyAddress(property);
             default:
                 // An rvalue used where an address is needed (e.g. a struct-valued expression): spill it.
                 if (op.Type is not null)
@@ -247,6 +262,15 @@ internal sealed partial class FunctionLowering
             _llvm.Store(address, slot, 8);
             return address;
         }
+        if (assignment.Target is IDiscardOperation) return EmitValue(assignment.Value); // `_ = M()`
+        if (IsAccessorProperty(assignment.Target))
+        {
+            // A property setter: receiver and index arguments first, then the value (C#'s order).
+            PropertyAccess access = PrepareProperty((IPropertyReferenceOperation)assignment.Target);
+            LValue assigned = EmitValue(assignment.Value);
+            SetProperty(access, assigned);
+            return assigned;
+        }
         LValue value = EmitValue(assignment.Value);
         LValue target = EmitAddress(assignment.Target);
         StoreTo(assignment.Target.Type!, value, target, at);
@@ -257,10 +281,11 @@ internal sealed partial class FunctionLowering
     {
         Location at = compound.Syntax.GetLocation();
         if (compound.Target.Type is IPointerTypeSymbol) return EmitPointerCompoundAssignment(compound);
+        if (compound.OperatorMethod is { } userOperator) return EmitUserCompoundAssignment(compound, userOperator);
         if (compound.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
-        LValue address = EmitAddress(compound.Target);
+        (Func<LValue> load, Action<LValue> store) = LvalueAccessors(compound.Target, at);
         ITypeSymbol targetType = compound.Target.Type!;
-        LValue current = LoadFrom(targetType, address, at);
+        LValue current = load();
         ITypeSymbol operationType = compound.InConversion.IsIdentity || compound.InConversion.Exists == false
             ? targetType : compound.OperatorMethod?.Parameters[0].Type ?? PromotedType(targetType, compound.Value.Type!);
         LValue left = ConvertInteger(current, targetType, operationType, at);
@@ -268,7 +293,7 @@ internal sealed partial class FunctionLowering
         right = ConvertInteger(right, compound.Value.Type!, compound.OperatorKind is BinaryOperatorKind.LeftShift or BinaryOperatorKind.RightShift or BinaryOperatorKind.UnsignedRightShift ? compound.Value.Type! : operationType, at);
         LValue result = EmitArithmetic(compound.OperatorKind, left, right, operationType, compound.Value.Type!, at);
         result = ConvertInteger(result, operationType, targetType, at);
-        StoreTo(targetType, result, address, at);
+        store(result);
         return result;
     }
 
@@ -284,11 +309,20 @@ internal sealed partial class FunctionLowering
     private LValue EmitIncrement(IIncrementOrDecrementOperation increment)
     {
         Location at = increment.Syntax.GetLocation();
+        if (increment.OperatorMethod is { } userOperator) return EmitUserIncrement(increment, userOperator);
         if (increment.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
         ITypeSymbol type = increment.Target.Type!;
         if (type is IPointerTypeSymbol) return EmitPointerIncrement(increment);
         TypeLayout layout = _module.LayoutOf(type, at);
         if (layout.Category != TypeCategory.Integer) throw Unsupported(at, $"++/-- on '{type}'");
+        if (IsAccessorProperty(increment.Target))
+        {
+            (Func<LValue> load, Action<LValue> store) = LvalueAccessors(increment.Target, at);
+            LValue before = load();
+            LValue after = _llvm.Binary(increment.Kind == OperationKind.Increment ? BinaryOpcode.Add : BinaryOpcode.Sub, before, _llvm.ConstInt(layout.Memory, 1));
+            store(after);
+            return increment.IsPostfix ? before : after;
+        }
         LValue address = EmitAddress(increment.Target);
         LValue old = _llvm.Load(layout.Memory, address, layout.Align);
         LValue one = _llvm.ConstInt(layout.Memory, 1);
@@ -307,7 +341,7 @@ internal sealed partial class FunctionLowering
         if (TypeMapper.SpanElementType(from) is not null && TypeMapper.SpanElementType(to) is not null)
             return EmitValue(conversion.Operand); // Span<T> -> ReadOnlySpan<T> (C# 14 span conversion or operator): the same pair
         if (EmitInlineArrayToSpan(conversion) is { } inlineArraySpan) return inlineArraySpan;
-        if (conversion.OperatorMethod is not null) throw Unsupported(at, "a user-defined conversion", "call a static method instead");
+        if (conversion.OperatorMethod is { } userConversion) return EmitUserConversion(conversion, userConversion);
         if (conversion.Conversion.IsReference || conversion.Conversion.IsNullable || from.IsReferenceType || to.IsReferenceType)
             throw Unsupported(at, $"the conversion from '{from}' to '{to}'", "boxing, reference and nullable conversions need the managed heap");
         if (conversion.IsChecked && conversion.Conversion.IsNumeric)
@@ -337,7 +371,7 @@ internal sealed partial class FunctionLowering
     private LValue EmitUnary(IUnaryOperation unary)
     {
         Location at = unary.Syntax.GetLocation();
-        if (unary.OperatorMethod is not null) throw Unsupported(at, "a user-defined operator", "call a static method instead");
+        if (unary.OperatorMethod is { } userOperator) return EmitUserUnary(unary, userOperator);
         if (unary.IsChecked && unary.OperatorKind == UnaryOperatorKind.Minus)
             throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
         LValue operand = EmitValue(unary.Operand);
@@ -354,7 +388,7 @@ internal sealed partial class FunctionLowering
     private LValue EmitBinary(IBinaryOperation binary)
     {
         Location at = binary.Syntax.GetLocation();
-        if (binary.OperatorMethod is not null) throw Unsupported(at, $"the user-defined operator '{binary.OperatorMethod.ToDisplayString()}'", "call a static method instead");
+        if (binary.OperatorMethod is { } userOperator) return EmitUserBinary(binary, userOperator);
         if (binary.IsChecked && binary.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply)
             throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
         if (binary.Type?.SpecialType == SpecialType.System_String)

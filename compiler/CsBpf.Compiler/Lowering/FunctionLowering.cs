@@ -33,6 +33,7 @@ internal sealed partial class FunctionLowering
     private LType _returnType;
     private SemanticModel? _semanticModel;
     private ControlFlowGraph? _cfg;
+    private readonly FunctionAbi _abi;
 
     /// <summary>A flow capture: a stack slot holding either a value or, for struct and ref captures, an address.</summary>
     private readonly record struct Capture(LValue Slot, LType Type, bool IsAddress);
@@ -43,73 +44,116 @@ internal sealed partial class FunctionLowering
         _llvm = module.Llvm;
         _method = method;
         _function = function;
+        _abi = module.AbiOf(method);
     }
 
     private Location MethodLocation => _method.Locations.FirstOrDefault() ?? Location.None;
 
     public void Lower()
     {
-        SyntaxReference syntaxRef = _method.DeclaringSyntaxReferences[0];
-        SyntaxNode syntax = syntaxRef.GetSyntax();
-        SemanticModel model = _module.Compilation.GetSemanticModel(syntaxRef.SyntaxTree);
-        _semanticModel = model;
-        if (model.GetOperation(syntax) is not IMethodBodyOperation body)
-            throw Unsupported(MethodLocation, "a method without a block or expression body");
-        RejectStructuredConstructs(body);
-        RejectComputedLogMessages(body);
-        FindWrittenVariables(body);
-        ControlFlowGraph cfg = ControlFlowGraph.Create(body);
-        _cfg = cfg;
-        FindLvalueCaptures(cfg);
-        CheckRingBufferReservations(cfg);
+        // The code of the method: its body, preceded for a constructor by the struct's field initializers
+        // (FunctionLowering.Construction.cs). Each part has its own control-flow graph; they run in order.
+        (SyntaxNode syntax, SyntaxTree tree, IReadOnlyList<IOperation> parts) = CodeOf();
+        var graphs = new List<ControlFlowGraph>(parts.Count);
+        foreach (IOperation part in parts)
+        {
+            RejectStructuredConstructs(part);
+            RejectComputedLogMessages(part);
+            FindWrittenVariables(part);
+            graphs.Add(CreateGraph(part));
+        }
 
-        _file = _module.FileFor(syntaxRef.SyntaxTree);
+        _file = _module.FileFor(tree);
         uint line = Line(syntax.GetLocation());
+        bool isProgram = IsProgram;
         LMetadata[] parameterTypes = _method.Parameters
             .Select(p => p.RefKind != RefKind.None ? _llvm.DiPointer(_module.Types.DebugType(p.Type)) : _module.Types.DebugType(p.Type)).ToArray();
-        LMetadata fnType = _llvm.DiSubroutineType(_file, [_method.ReturnsVoid ? default : DebugTypeOfReturn(), .. parameterTypes]);
-        _subprogram = _llvm.DiFunction(_file, _method.Name, _file, line, fnType, localToUnit: !IsProgram);
+        // A struct result and `this` are pointer parameters in front of the C# ones (FunctionAbi).
+        LMetadata[] hiddenTypes = [.. _abi.ReturnsStruct ? [_llvm.DiPointer(_module.Types.DebugType(_method.ReturnType))] : Array.Empty<LMetadata>(),
+            .. _abi.HasThis ? [_llvm.DiPointer(_module.Types.DebugType(_method.ContainingType))] : Array.Empty<LMetadata>()];
+        LMetadata fnType = _llvm.DiSubroutineType(_file, [_method.ReturnsVoid || _abi.ReturnsStruct ? default : DebugTypeOfReturn(), .. hiddenTypes, .. parameterTypes]);
+        _subprogram = _llvm.DiFunction(_file, _module.DebugName(_method, isProgram), _file, line, fnType, localToUnit: !isProgram);
         LlvmModule.SetSubprogram(_function, _subprogram);
+        if (_abi.ReturnsStruct) _llvm.DiParameter(_subprogram, "result", (uint)_abi.ResultIndex + 1, _file, line, hiddenTypes[0]);
+        if (_abi.HasThis) _llvm.DiParameter(_subprogram, "this", (uint)_abi.ThisIndex + 1, _file, line, hiddenTypes[^1]);
         foreach (IParameterSymbol p in _method.Parameters)
-            _llvm.DiParameter(_subprogram, p.Name, (uint)p.Ordinal + 1, _file, line, parameterTypes[p.Ordinal]);
+            _llvm.DiParameter(_subprogram, p.Name, (uint)(p.Ordinal + _abi.FirstParameter) + 1, _file, line, parameterTypes[p.Ordinal]);
 
         _allocaBlock = _llvm.AppendBlock(_function, "entry");
-        foreach (BasicBlock block in cfg.Blocks)
-            if (block.IsReachable && block.Kind == BasicBlockKind.Block)
-                _blocks[block] = _llvm.AppendBlock(_function, "bb" + block.Ordinal);
+        foreach (ControlFlowGraph cfg in graphs)
+            foreach (BasicBlock block in cfg.Blocks)
+                if (block.IsReachable && block.Kind == BasicBlockKind.Block)
+                    _blocks[block] = _llvm.AppendBlock(_function, "bb" + block.Ordinal);
 
         _llvm.PositionAtEnd(_allocaBlock);
         SetLocation(syntax);
         SpillParameters();
+        StorePrimaryConstructorCaptures();
 
-        foreach (BasicBlock block in cfg.Blocks)
+        for (int i = 0; i < graphs.Count; i++)
         {
-            if (!block.IsReachable) continue;
-            switch (block.Kind)
+            ControlFlowGraph cfg = graphs[i];
+            BeginGraph(cfg, parts[i]);
+            // The end of one part falls into the next (a constructor's initializers, then its body).
+            _partExit = i + 1 < graphs.Count ? StartOf(graphs, i + 1) : null;
+            foreach (BasicBlock block in cfg.Blocks)
             {
-                case BasicBlockKind.Entry:
-                    break;
-                case BasicBlockKind.Block:
-                    _llvm.PositionAtEnd(_blocks[block]);
-                    if (IsNoOpFinallyBlock(block)) _llvm.Unreachable(); // foreach's Dispose of a span enumerator
-                    else
-                    {
-                        EmitLifetimeStarts(block);
-                        LowerBlock(block);
-                    }
-                    break;
-                case BasicBlockKind.Exit:
-                    break;
+                if (!block.IsReachable) continue;
+                switch (block.Kind)
+                {
+                    case BasicBlockKind.Entry:
+                        break;
+                    case BasicBlockKind.Block:
+                        _llvm.PositionAtEnd(_blocks[block]);
+                        if (IsNoOpFinallyBlock(block)) _llvm.Unreachable(); // foreach's Dispose of a span enumerator
+                        else
+                        {
+                            EmitLifetimeStarts(block);
+                            LowerBlock(block);
+                        }
+                        break;
+                    case BasicBlockKind.Exit:
+                        break;
+                }
             }
         }
+        _partExit = null;
 
         EmitReturnBlock(syntax);
 
         // The entry block holds the allocas; it falls into the first real block.
         _llvm.PositionAtEnd(_allocaBlock);
         SetLocation(syntax);
-        BasicBlock first = cfg.Blocks[0].FallThroughSuccessor!.Destination!;
-        EmitBranchTo(first, syntax);
+        if (StartOf(graphs, 0) is { } first) _llvm.Br(first);
+        else EmitReturn(null);
+    }
+
+    /// <summary>Where the code of <c>graphs[index]</c> starts: its first block, or (for a part with no code)
+    /// the start of the next part; null when nothing follows (the method returns).</summary>
+    private LBlock? StartOf(List<ControlFlowGraph> graphs, int index)
+    {
+        for (; index < graphs.Count; index++)
+            if (graphs[index].Blocks[0].FallThroughSuccessor!.Destination is { Kind: BasicBlockKind.Block } first)
+                return _blocks[first];
+        return null;
+    }
+
+    /// <summary>The part of the method's code being lowered ends by jumping here (null: by returning).</summary>
+    private LBlock? _partExit;
+
+    /// <summary>Per-graph state: flow capture ids are only unique within one graph.</summary>
+    private void BeginGraph(ControlFlowGraph cfg, IOperation part)
+    {
+        _cfg = cfg;
+        _semanticModel = part.SemanticModel ?? _semanticModel;
+        _captures.Clear();
+        _mapCaptures.Clear();
+        _lvalueCaptures.Clear();
+        _dynamicMapCaptures.Clear();
+        _captureAlign.Clear();
+        _inMemory = null;
+        FindLvalueCaptures(cfg);
+        CheckRingBufferReservations(cfg);
     }
 
     /// <summary>Locals and parameters assigned anywhere after their declaration (declarator initializers are
@@ -166,9 +210,11 @@ internal sealed partial class FunctionLowering
 
     private void SpillParameters()
     {
+        if (_abi.ReturnsStruct) _result = LlvmModule.Param(_function, _abi.ResultIndex);
+        if (_abi.HasThis) _this = LlvmModule.Param(_function, _abi.ThisIndex);
         foreach (IParameterSymbol p in _method.Parameters)
         {
-            LValue value = LlvmModule.Param(_function, p.Ordinal);
+            LValue value = LlvmModule.Param(_function, p.Ordinal + _abi.FirstParameter);
             if (p.RefKind != RefKind.None)
             {
                 LValue slot = _llvm.Alloca(_llvm.Ptr, p.Name, 8);
@@ -275,7 +321,23 @@ internal sealed partial class FunctionLowering
     /// </summary>
     private void EmitReturn(IOperation? value)
     {
-        if (!_method.ReturnsVoid)
+        if (_partExit is { } next && value is null)
+        {
+            // The end of a constructor's field initializers: its body follows.
+            _llvm.Br(next);
+            return;
+        }
+        if (_abi.ReturnsStruct)
+        {
+            if (value is null)
+            {
+                _llvm.Unreachable(); // the end of a non-void method: C# makes this impossible
+                return;
+            }
+            // A struct result is copied into the caller's temporary (FunctionAbi).
+            StoreTo(_method.ReturnType, EmitValue(value), _result, value.Syntax.GetLocation());
+        }
+        else if (!_method.ReturnsVoid && !_abi.ReturnsStruct)
         {
             if (value is null)
             {
@@ -305,7 +367,7 @@ internal sealed partial class FunctionLowering
         if (_returnBlock is not { } block) return;
         _llvm.PositionAtEnd(block);
         SetLocation(method);
-        if (_method.ReturnsVoid) _llvm.RetVoid();
+        if (_method.ReturnsVoid || _abi.ReturnsStruct) _llvm.RetVoid();
         else if (!_returnSlot.IsNull) _llvm.Ret(_llvm.Load(_returnType, _returnSlot, ReturnAlign));
         else _llvm.Unreachable();
     }
@@ -360,6 +422,7 @@ internal sealed partial class FunctionLowering
         IAddressOfOperation => true,
         IFieldReferenceOperation f when f.Instance == op && op.Type is { IsValueType: true } => IsLvalueUse(f),
         IInvocationOperation inv when inv.Instance == op => true,
+        IPropertyReferenceOperation p when p.Instance == op && op.Type is { IsValueType: true } => true, // a struct receiver
         _ => false,
     };
 
@@ -377,6 +440,7 @@ internal sealed partial class FunctionLowering
             StoreMapCapture(capture.Id, mapField);
             return;
         }
+        if (EmitWithOperandCopy(capture)) return; // FunctionLowering.Construction.cs
         TypeLayout? layout = value.Type is null ? null : _module.LayoutOf(value.Type, value.Syntax.GetLocation());
         bool byAddress = layout?.Category == TypeCategory.Struct || IsRefValued(value) || _lvalueCaptures.Contains(capture.Id);
         // Value captures hold the memory form (a bool is one byte), like locals, so reads through
@@ -400,6 +464,7 @@ internal sealed partial class FunctionLowering
     private static bool IsRefValued(IOperation op) => op switch
     {
         IInvocationOperation inv => inv.TargetMethod.ReturnsByRef || inv.TargetMethod.ReturnsByRefReadonly,
+        IPropertyReferenceOperation p => p.Property.ReturnsByRef || p.Property.ReturnsByRefReadonly,
         _ => false,
     };
 

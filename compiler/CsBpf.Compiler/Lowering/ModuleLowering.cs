@@ -60,6 +60,7 @@ internal sealed partial class ModuleLowering : IDisposable
         }
         EmitLicense(Model.License, file);
 
+        foreach (ProgramModel program in Model.Programs) _usedNames.Add(program.Method.Name); // section functions keep their C# names
         foreach (ProgramModel program in Model.Programs)
         {
             if (program.IsDirectEntry) DeclareFunction(program.Method, program.Section);
@@ -113,22 +114,21 @@ internal sealed partial class ModuleLowering : IDisposable
     public (LValue Function, LType Type) GetOrDeclareFunction(IMethodSymbol method, Location callSite)
     {
         if (_functions.TryGetValue(method, out var known)) return known;
-        if (method.DeclaringSyntaxReferences.IsEmpty || !method.IsStatic || method.IsGenericMethod || method.IsAbstract)
-            throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedCall, callSite, method.ToDisplayString()));
+        CheckCallable(method, callSite);
         return DeclareFunction(method, section: null);
     }
 
     private (LValue, LType) DeclareFunction(IMethodSymbol method, string? section)
     {
         Location at = method.Locations.FirstOrDefault() ?? Location.None;
-        LType returnType = method.ReturnsVoid ? Llvm.Void
+        FunctionAbi abi = AbiOf(method);
+        LType returnType = method.ReturnsVoid || abi.ReturnsStruct ? Llvm.Void
             : method.ReturnsByRef || method.ReturnsByRefReadonly ? Llvm.Ptr
-            : LayoutOf(method.ReturnType, at).Category == TypeCategory.Struct
-                ? throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedType, at, method.ReturnType.ToDisplayString(),
-                    "BPF functions return one register: return the struct through a ref or out parameter"))
-                : RegisterTypeOf(method.ReturnType, at);
-        // Structs (and spans) by value are passed as a pointer to a copy the caller makes.
-        var parameters = method.Parameters.Select(p => p.RefKind != RefKind.None ? Llvm.Ptr : RegisterTypeOf(p.Type, p.Locations.FirstOrDefault() ?? at)).ToArray();
+            : RegisterTypeOf(method.ReturnType, at);
+        // Structs (and spans) by value are passed as a pointer to a copy the caller makes; a struct result and
+        // `this` are pointers in front of the C# parameters (FunctionAbi).
+        var parameters = Enumerable.Repeat(Llvm.Ptr, abi.FirstParameter)
+            .Concat(method.Parameters.Select(p => p.RefKind != RefKind.None ? Llvm.Ptr : RegisterTypeOf(p.Type, p.Locations.FirstOrDefault() ?? at))).ToArray();
         LType fnType = Llvm.Function(returnType, parameters);
         string name = section is not null ? method.Name : MangledName(method);
         LValue fn = Llvm.AddFunction(name, fnType, section is not null ? Linkage.External : Linkage.Internal, section);
@@ -170,14 +170,6 @@ internal sealed partial class ModuleLowering : IDisposable
         }
         foreach (IMethodSymbol method in _calls.Keys.ToList())
             if (state.GetValueOrDefault(method) == 0) Visit(method);
-    }
-
-    /// <summary>BPF-to-BPF callees get unique, stable names: Type_Method, plus the arity for overloads.</summary>
-    private string MangledName(IMethodSymbol method)
-    {
-        string baseName = method.ContainingType.Name + "_" + method.Name;
-        bool overloaded = method.ContainingType.GetMembers(method.Name).Length > 1;
-        return overloaded ? baseName + "_" + method.Parameters.Length + "_" + string.Join("_", method.Parameters.Select(p => p.Type.Name)) : baseName;
     }
 
     /// <summary>The LLVM type a value of <paramref name="type"/> has in registers and as a parameter.</summary>

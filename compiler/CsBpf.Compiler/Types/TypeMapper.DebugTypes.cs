@@ -87,10 +87,21 @@ internal sealed partial class TypeMapper
         if (owner.GetMembers(name).OfType<IFieldSymbol>().FirstOrDefault() is { IsFixedSizeBuffer: true, Type: IPointerTypeSymbol p } buffer)
         {
             TypeLayout el = TryGetLayout(p.PointedAtType, out _)!;
-            return llvm.DiMember(File, name, File, 0, el.Size * 8 * (ulong)buffer.FixedSize, el.Align * 8, offset * 8,
+            return llvm.DiMember(File, BtfMemberName(name), File, 0, el.Size * 8 * (ulong)buffer.FixedSize, el.Align * 8, offset * 8,
                 llvm.DiArray(DebugType(p.PointedAtType), el.Size * 8, buffer.FixedSize, el.Align * 8));
         }
         TypeLayout fl = TryGetLayout(type, out _)!;
-        return llvm.DiMember(File, name, File, 0, fl.Size * 8, fl.Align * 8, offset * 8, DebugType(type));
+        return llvm.DiMember(File, BtfMemberName(name), File, 0, fl.Size * 8, fl.Align * 8, offset * 8, DebugType(type));
+    }
+
+    /// <summary>
+    /// The BTF name of a field: the kernel requires C identifiers (btf.c, btf_name_valid_identifier), so the fields
+    /// the C# compiler declares get the names the source gives them — <c>&lt;X&gt;k__BackingField</c> of an
+    /// auto-property is <c>X</c>, <c>&lt;x&gt;P</c> of a primary constructor parameter is <c>x</c>.
+    /// </summary>
+    private static string BtfMemberName(string name)
+    {
+        if (name.StartsWith('<') && name.IndexOf('>') is > 1 and var end) return name[1..end];
+        return name;
     }
 }

@@ -7,6 +7,10 @@ namespace CsBpf.Compiler.Tests.Differential;
 /// </summary>
 internal sealed record DiffCase(string Name, string Methods, string Entry, ScalarType[] Parameters, ScalarType Result, IReadOnlyList<object[]> Inputs)
 {
+    /// <summary>Declarations outside the case's [BpfProgram] class, in namespace <c>Diff</c> (helper classes,
+    /// extension methods, structs); their names must be unique among the cases of one run.</summary>
+    public string TopLevel { get; init; } = "";
+
     /// <summary>Every combination of each parameter's edge values (capped), plus the given extra inputs.</summary>
     public static IReadOnlyList<object[]> EdgeInputs(ScalarType[] parameters, int cap = 400)
     {

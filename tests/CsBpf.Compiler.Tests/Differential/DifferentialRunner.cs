@@ -36,7 +36,7 @@ internal static class DifferentialRunner
         {
             int line = d.Location.GetLineSpan().StartLinePosition.Line;
             DiffCase? owner = CaseAtLine(cases, source, line);
-            failures.Add($"{d}\n{owner?.Methods}");
+            failures.Add($"{d}\n{owner?.Methods}\n{owner?.TopLevel}");
         }
 
         Assembly il = EmitIl(compilation);
@@ -111,6 +111,7 @@ internal static class DifferentialRunner
             foreach (string line in c.Methods.Split('\n')) sb.AppendLine("    " + line.TrimEnd('\r'));
             sb.AppendLine("}");
             sb.AppendLine();
+            if (c.TopLevel.Length > 0) sb.AppendLine(c.TopLevel).AppendLine();
         }
         return sb.ToString();
     }
