@@ -14,6 +14,103 @@ namespace CsBpf.Analyzers.Diagnostics
             new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
                 helpLinkUri: HelpBase + id + ".md");
 
+        // ---- 0001-0039: verifier rules and unsupported constructs (Rules/) ----
+
+        /// <summary>CSBPF0001.</summary>
+        public static readonly DiagnosticDescriptor ManagedAllocation = Error(RuleIdentifiers.ManagedAllocation,
+            "Managed allocation in BPF code",
+            "'{0}' allocates on the managed heap, which BPF programs cannot use: use a local, an unmanaged struct, stackalloc into a Span<T>, or a map", "CsBpf.Language");
+
+        /// <summary>CSBPF0002.</summary>
+        public static readonly DiagnosticDescriptor StringInBpfCode = Error(RuleIdentifiers.StringInBpfCode,
+            "String in BPF code",
+            "'{0}' is a string, which BPF code has only as the format of a helper such as Bpf.Printk: print values through a format helper, or write them to a map or ring buffer", "CsBpf.Language");
+
+        /// <summary>CSBPF0003.</summary>
+        public static readonly DiagnosticDescriptor ExceptionInBpfCode = Error(RuleIdentifiers.ExceptionInBpfCode,
+            "Exception handling in BPF code",
+            "'{0}' uses exceptions, which BPF programs do not have: test the condition and return an error code instead", "CsBpf.Language");
+
+        /// <summary>CSBPF0004.</summary>
+        public static readonly DiagnosticDescriptor VirtualCall = Error(RuleIdentifiers.VirtualCall,
+            "Virtual or interface call in BPF code",
+            "'{0}' is a virtual or interface call, which BPF code cannot dispatch: call a static method of the [BpfProgram] class instead", "CsBpf.Language");
+
+        /// <summary>CSBPF0005.</summary>
+        public static readonly DiagnosticDescriptor DelegateInBpfCode = Error(RuleIdentifiers.DelegateInBpfCode,
+            "Delegate, lambda or local function in BPF code",
+            "'{0}' needs a delegate, closure or indirect call, which BPF code does not have: make it a static method of the [BpfProgram] class and call it directly", "CsBpf.Language");
+
+        /// <summary>CSBPF0006.</summary>
+        public static readonly DiagnosticDescriptor LinqInBpfCode = Error(RuleIdentifiers.LinqInBpfCode,
+            "LINQ in BPF code",
+            "'{0}' uses LINQ, which allocates enumerators and delegates: write a for loop with a constant bound", "CsBpf.Language");
+
+        /// <summary>CSBPF0007.</summary>
+        public static readonly DiagnosticDescriptor ForEachOverEnumerable = Error(RuleIdentifiers.ForEachOverEnumerable,
+            "foreach over an enumerable in BPF code",
+            "foreach over '{0}' needs an enumerator object: iterate a Span<T>, a ReadOnlySpan<T> or an inline array, or write a for loop with a constant bound", "CsBpf.Language");
+
+        /// <summary>CSBPF0008.</summary>
+        public static readonly DiagnosticDescriptor Recursion = Error(RuleIdentifiers.Recursion,
+            "Recursion in BPF code",
+            "The call to '{0}' is recursive, which the kernel verifier rejects: rewrite the recursion as a loop with a constant bound", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0009.</summary>
+        public static readonly DiagnosticDescriptor FloatingPoint = Error(RuleIdentifiers.FloatingPoint,
+            "Floating point in BPF code",
+            "'{0}' is floating point ({1}), which the kernel does not allow in BPF programs: use integers, e.g. fixed point scaled by a power of ten", "CsBpf.Language");
+
+        /// <summary>CSBPF0010.</summary>
+        public static readonly DiagnosticDescriptor MapTypeNotPlainData = Error(RuleIdentifiers.MapTypeNotPlainData,
+            "Map key or value type is not plain data",
+            "The {0} type '{1}' of map '{2}' cannot be shared with the kernel: {3}", "CsBpf.Program");
+
+        /// <summary>CSBPF0011.</summary>
+        public static readonly DiagnosticDescriptor CheckedArithmetic = Error(RuleIdentifiers.CheckedArithmetic,
+            "Checked arithmetic in BPF code",
+            "'{0}' is checked arithmetic, but BPF has no overflow traps: use unchecked arithmetic and test the operands (or the range before a cast) first", "CsBpf.Language");
+
+        /// <summary>CSBPF0012.</summary>
+        public static readonly DiagnosticDescriptor LockOrUsing = Error(RuleIdentifiers.LockOrUsing,
+            "lock or using in BPF code",
+            "'{0}' is not available in BPF code: {1}", "CsBpf.Language");
+
+        /// <summary>CSBPF0013.</summary>
+        public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error(RuleIdentifiers.NonExhaustiveSwitch,
+            "Switch expression does not cover every input",
+            "This switch expression does not cover every input: C# throws when no arm matches, BPF cannot; add a discard arm '_ => ...'", "CsBpf.Language");
+
+        /// <summary>CSBPF0014.</summary>
+        public static readonly DiagnosticDescriptor UnboundedLoop = Error(RuleIdentifiers.UnboundedLoop,
+            "Loop bound the verifier cannot prove",
+            "The kernel verifier cannot prove that this loop ends ({0}): compare a counter with a constant bound, e.g. 'for (int i = 0; i < 64 && ...; i++)', or use Bpf.Loop", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0015.</summary>
+        public static readonly DiagnosticDescriptor StackLimit = Error(RuleIdentifiers.StackLimit,
+            "BPF stack limit exceeded",
+            "'{0}' needs about {1} bytes of stack{2}, more than the kernel's 512: move large locals and buffers into a per-CPU array map", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0016.</summary>
+        public static readonly DiagnosticDescriptor MapValueNullCheck = Error(RuleIdentifiers.MapValueNullCheck,
+            "Map value used without a null check",
+            "'{0}' is a null reference when the map lookup finds nothing, and the kernel verifier rejects its use on that path: test it first, e.g. 'if (Unsafe.IsNullRef(ref {0})) return 0;'", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0017.</summary>
+        public static readonly DiagnosticDescriptor DivisionByZero = Error(RuleIdentifiers.DivisionByZero,
+            "Divisor may be zero",
+            "The divisor '{0}' may be zero: C# throws DivideByZeroException where BPF returns 0; test it first, e.g. 'if ({0} != 0) ...'", "CsBpf.Language");
+
+        /// <summary>CSBPF0018.</summary>
+        public static readonly DiagnosticDescriptor DivisionOverflow = Error(RuleIdentifiers.DivisionOverflow,
+            "Signed division may overflow",
+            "The signed division by '{0}' may compute MinValue / -1: C# throws OverflowException where BPF returns MinValue; test the divisor first, e.g. 'if ({0} > 0) ...', or use unsigned operands", "CsBpf.Language");
+
+        /// <summary>CSBPF0019.</summary>
+        public static readonly DiagnosticDescriptor SpanIndexOutOfRange = Error(RuleIdentifiers.SpanIndexOutOfRange,
+            "Span index may be out of range",
+            "The index '{0}' may be out of range: C# throws IndexOutOfRangeException where BPF cannot; test it first, e.g. 'if ((uint){0} < (uint)span.Length) ...'", "CsBpf.Language");
+
         /// <summary>CSBPF1001.</summary>
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Error(RuleIdentifiers.UnsupportedConstruct,
             "Construct not supported in BPF code",
@@ -67,6 +164,10 @@ namespace CsBpf.Analyzers.Diagnostics
         /// <summary>All descriptors, for the docs test and the analyzers' SupportedDiagnostics.</summary>
         public static readonly DiagnosticDescriptor[] All =
         {
+            ManagedAllocation, StringInBpfCode, ExceptionInBpfCode, VirtualCall, DelegateInBpfCode, LinqInBpfCode,
+            ForEachOverEnumerable, Recursion, FloatingPoint, MapTypeNotPlainData, CheckedArithmetic, LockOrUsing,
+            NonExhaustiveSwitch, UnboundedLoop, StackLimit, MapValueNullCheck, DivisionByZero, DivisionOverflow,
+            SpanIndexOutOfRange,
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
         };

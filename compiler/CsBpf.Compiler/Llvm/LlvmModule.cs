@@ -20,6 +20,7 @@ internal sealed unsafe partial class LlvmModule : IDisposable
     {
         LlvmLibrary.EnsureLoaded();
         _context = LibLlvm.ContextCreate();
+        InstallDiagnosticHandler();
         _module = LibLlvm.ModuleCreateWithNameInContext(name, _context);
         _builder = LibLlvm.CreateBuilderInContext(_context);
         _diBuilder = LibLlvm.CreateDIBuilder(_module);
@@ -145,7 +146,7 @@ internal sealed unsafe partial class LlvmModule : IDisposable
         if (_builder != 0) { LibLlvm.DisposeBuilder(_builder); _builder = 0; }
         if (_machine != 0) { LibLlvm.DisposeTargetMachine(_machine); _machine = 0; }
         if (_module != 0) { LibLlvm.DisposeModule(_module); _module = 0; }
-        if (_context != 0) { LibLlvm.ContextDispose(_context); _context = 0; }
+        if (_context != 0) { RemoveDiagnosticHandler(); LibLlvm.ContextDispose(_context); _context = 0; }
     }
 
     private static byte[] Utf8(string? s) => s is null ? [] : Encoding.UTF8.GetBytes(s);

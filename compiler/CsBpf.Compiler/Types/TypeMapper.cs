@@ -103,6 +103,13 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
             why = "explicit struct layout is not supported yet; use sequential layout";
             return null;
         }
+        if (type.GetAttributes().Any(a => a.AttributeClass?.Name == "StructLayoutAttribute" &&
+                                          a.ConstructorArguments.FirstOrDefault().Value is int kind && kind == 3))
+        {
+            // LayoutKind.Auto: the CLR may reorder the fields, so the host would read other bytes than BPF writes.
+            why = "auto struct layout lets the CLR reorder the fields; use sequential layout";
+            return null;
+        }
         if (InlineArrayLength(type) is int length)
         {
             // [InlineArray(N)] struct { T e; } is N consecutive T's: an LLVM array, same bytes as the CLR's.

@@ -1,0 +1,333 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using CsBpf.Analyzers.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace CsBpf.Analyzers.Rules
+{
+    /// <summary>
+    /// Declarations of a <c>[BpfProgram]</c> class: the license (CSBPF1004), map fields (CSBPF1005) and their key
+    /// and value types (CSBPF0010), program attributes and signatures (CSBPF1006) and global initializers
+    /// (CSBPF1001). The checks, messages and locations are the compiler's (ProgramDiscovery), which drops its
+    /// own copy of a diagnostic this analyzer already reported.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
+    {
+        private static readonly ImmutableArray<DiagnosticDescriptor> s_supported = ImmutableArray.Create(
+            BpfDiagnostics.MissingLicense, BpfDiagnostics.InvalidMapDeclaration, BpfDiagnostics.InvalidProgramDeclaration,
+            BpfDiagnostics.MapTypeNotPlainData, BpfDiagnostics.UnsupportedConstruct);
+
+        /// <summary>Diagnostic property: the layout the struct named by a CSBPF0010 has ("Explicit" or "Auto"),
+        /// for the code fix that makes it sequential.</summary>
+        public const string LayoutProperty = "Layout";
+
+        /// <inheritdoc/>
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => s_supported;
+
+        /// <inheritdoc/>
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(start =>
+            {
+                BpfCodeSymbols? symbols = BpfCodeSymbols.TryCreate(start.Compilation);
+                if (symbols is null) return;
+                var names = new ProgramAttributes(start.Compilation);
+                start.RegisterSymbolStartAction(symbolStart =>
+                {
+                    var type = (INamedTypeSymbol)symbolStart.Symbol;
+                    AttributeData? attribute = BpfCodeSymbols.FindAttribute(type, symbols.BpfProgramAttribute);
+                    if (attribute is null) return;
+                    var initializers = new ConcurrentDictionary<IFieldSymbol, IOperation>(SymbolEqualityComparer.Default);
+                    symbolStart.RegisterOperationBlockAction(block =>
+                    {
+                        if (block.OwningSymbol is IFieldSymbol field && SymbolEqualityComparer.Default.Equals(field.ContainingType, type))
+                            foreach (IOperation root in block.OperationBlocks)
+                                if (root is IFieldInitializerOperation init) initializers[field] = init.Value;
+                    });
+                    symbolStart.RegisterSymbolEndAction(end =>
+                        new ClassCheck(type, attribute, symbols, names, initializers, end.ReportDiagnostic).Run());
+                }, SymbolKind.NamedType);
+            });
+        }
+
+        /// <summary>The program attributes whose arguments and signatures the compiler validates.</summary>
+        private sealed class ProgramAttributes
+        {
+            public ProgramAttributes(Compilation compilation)
+            {
+                INamedTypeSymbol? Get(string name) => compilation.GetTypeByMetadataName("CsBpf." + name);
+                FunctionPrograms = new[]
+                {
+                    (Get("KprobeAttribute"), "kprobe", 6),
+                    (Get("KretprobeAttribute"), "kretprobe", 1),
+                    (Get("FentryAttribute"), "fentry", 12),
+                    (Get("FexitAttribute"), "fexit", 12),
+                    (Get("LsmAttribute"), "lsm", 12),
+                };
+                Syscall = Get("SyscallAttribute");
+                Tracepoint = Get("TracepointAttribute");
+                TracepointContext = Get("TracepointContext");
+            }
+
+            /// <summary>Attach-by-function attributes: section prefix and the most parameters the context provides
+            /// (pt_regs carries six argument registers on x86-64, a kretprobe one return value, tracing contexts up
+            /// to MAX_BPF_FUNC_ARGS, 12).</summary>
+            public (INamedTypeSymbol? Attribute, string Prefix, int MaxParameters)[] FunctionPrograms { get; }
+            public INamedTypeSymbol? Syscall { get; }
+            public INamedTypeSymbol? Tracepoint { get; }
+            public INamedTypeSymbol? TracepointContext { get; }
+        }
+
+        private sealed class ClassCheck
+        {
+            private readonly INamedTypeSymbol _type;
+            private readonly AttributeData _attribute;
+            private readonly BpfCodeSymbols _symbols;
+            private readonly ProgramAttributes _names;
+            private readonly IReadOnlyDictionary<IFieldSymbol, IOperation> _initializers;
+            private readonly Action<Diagnostic> _report;
+            private int _errors;
+
+            public ClassCheck(INamedTypeSymbol type, AttributeData attribute, BpfCodeSymbols symbols, ProgramAttributes names,
+                IReadOnlyDictionary<IFieldSymbol, IOperation> initializers, Action<Diagnostic> report)
+            {
+                _type = type;
+                _attribute = attribute;
+                _symbols = symbols;
+                _names = names;
+                _initializers = initializers;
+                _report = report;
+            }
+
+            private void Report(DiagnosticDescriptor descriptor, Location? at, params object[] args)
+            {
+                _errors++;
+                _report(Diagnostic.Create(descriptor, at ?? Location.None, args));
+            }
+
+            private Location? TypeLocation => _type.Locations.FirstOrDefault();
+
+            public void Run()
+            {
+                string? license = _attribute.NamedArguments.FirstOrDefault(a => a.Key == "License").Value.Value as string;
+                if (string.IsNullOrEmpty(license))
+                    Report(BpfDiagnostics.MissingLicense, LocationOf(_attribute) ?? TypeLocation, _type.Name);
+
+                bool anyProgram = false;
+                foreach (ISymbol member in _type.GetMembers())
+                {
+                    if (member is IFieldSymbol field && BpfCodeSymbols.HasAttribute(field, _symbols.MapAttribute))
+                        CheckMap(field);
+                    else if (member is IFieldSymbol { IsStatic: true, IsConst: false, IsImplicitlyDeclared: false } global)
+                        CheckGlobal(global);
+                    else if (member is IMethodSymbol method && CheckProgram(method) is bool valid)
+                        anyProgram |= valid;
+                }
+                if (!anyProgram && _errors == 0)
+                    Report(BpfDiagnostics.InvalidProgramDeclaration, TypeLocation, _type.Name,
+                        "the class has no program method: mark a static method with a program attribute such as [Tracepoint(\"syscalls\", \"sys_enter_openat\")]");
+            }
+
+            // ---- maps ----
+
+            private void CheckMap(IFieldSymbol field)
+            {
+                Location? at = field.Locations.FirstOrDefault();
+                if (!field.IsStatic || !field.IsReadOnly)
+                {
+                    Report(BpfDiagnostics.InvalidMapDeclaration, at, field.Name, "a map field must be 'static readonly'");
+                    return;
+                }
+                if (field.Type is not INamedTypeSymbol mapType || !_symbols.IsMapType(mapType))
+                {
+                    Report(BpfDiagnostics.InvalidMapDeclaration, at, field.Name, $"'{field.Type}' is not a BPF map type (use HashMap<TKey, TValue> or ArrayMap<T>)");
+                    return;
+                }
+                long? maxEntries = MaxEntries(field);
+                if (maxEntries is not > 0 || maxEntries > uint.MaxValue)
+                {
+                    Report(BpfDiagnostics.InvalidMapDeclaration, at, field.Name,
+                        "the initializer must be 'new(maxEntries: N)' with N a constant between 1 and 4294967295");
+                    return;
+                }
+                if (mapType.TypeArguments.Length == 2)
+                {
+                    CheckPlainData(field, "key", mapType.TypeArguments[0]);
+                    CheckPlainData(field, "value", mapType.TypeArguments[1]);
+                }
+                else if (mapType.TypeArguments.Length == 1)
+                    CheckPlainData(field, "value", mapType.TypeArguments[0]);
+            }
+
+            private long? MaxEntries(IFieldSymbol field)
+            {
+                if (!_initializers.TryGetValue(field, out IOperation? op)) return null;
+                while (op is IConversionOperation c) op = c.Operand;
+                if (op is not IObjectCreationOperation creation) return null;
+                IArgumentOperation? arg = creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "maxEntries");
+                return arg?.Value.ConstantValue is { HasValue: true, Value: { } v } ? Convert.ToInt64(v) : (long?)null;
+            }
+
+            /// <summary>CSBPF0010: the kernel sees a key or value as the bytes of the compiler's sequential layout;
+            /// the host as the CLR's. They agree only for plain unmanaged data laid out sequentially.</summary>
+            private void CheckPlainData(IFieldSymbol field, string role, ITypeSymbol type)
+            {
+                if (WhyNotPlain(type, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default)) is not var (why, culprit, layout)) return;
+                var properties = ImmutableDictionary<string, string?>.Empty;
+                var additional = new List<Location>();
+                if (layout is not null && culprit?.DeclaringSyntaxReferences.FirstOrDefault() is { } declaration)
+                {
+                    properties = properties.Add(LayoutProperty, layout);
+                    additional.Add(declaration.GetSyntax().GetLocation());
+                }
+                _errors++;
+                _report(Diagnostic.Create(BpfDiagnostics.MapTypeNotPlainData, field.Locations.FirstOrDefault() ?? Location.None, additional, properties,
+                    role, type.ToDisplayString(), field.Name, why));
+            }
+
+            private (string Why, INamedTypeSymbol? Culprit, string? Layout)? WhyNotPlain(ITypeSymbol type, HashSet<ITypeSymbol> visiting)
+            {
+                if (UnsupportedConstructAnalyzer.IsFloatingPoint(type))
+                    return ($"'{type}' is floating point, which the kernel does not allow in BPF programs; use an integer (e.g. fixed point)", null, null);
+                if (type.IsReferenceType)
+                    return ($"'{type}' is a reference type; use an unmanaged struct", null, null);
+                if (type is not INamedTypeSymbol { TypeKind: TypeKind.Struct } s || s.SpecialType != SpecialType.None || !visiting.Add(s)) return null;
+                int? kind = _symbols.LayoutKind(s);
+                // LayoutKind.Explicit (2): the compiler lays out structs sequentially only (for now).
+                if (kind == 2)
+                    return ($"'{s.Name}' has explicit layout, which the compiler does not lay out yet; use [StructLayout(LayoutKind.Sequential)] (the default) and order the fields as the kernel expects", s, "Explicit");
+                // LayoutKind.Auto (3): the CLR may reorder the fields, so the host would read other bytes than BPF writes.
+                if (kind == 3)
+                    return ($"'{s.Name}' has auto layout, so the CLR may reorder its fields; use [StructLayout(LayoutKind.Sequential)] (the default)", s, "Auto");
+                foreach (ISymbol member in s.GetMembers())
+                {
+                    if (member is not IFieldSymbol { IsStatic: false, IsConst: false } f) continue;
+                    if (f.IsFixedSizeBuffer)
+                        return ($"its field '{f.Name}' is a fixed buffer, which the compiler does not support yet; use an [InlineArray(N)] struct", null, null);
+                    if (WhyNotPlain(f.Type, visiting) is { } inner)
+                        return inner.Culprit is null && !SymbolEqualityComparer.Default.Equals(f.Type, type)
+                            ? ($"its field '{f.Name}' is not plain data: {inner.Why}", inner.Culprit, inner.Layout)
+                            : inner;
+                }
+                return null;
+            }
+
+            private void CheckGlobal(IFieldSymbol field)
+            {
+                if (!_initializers.TryGetValue(field, out IOperation? init)) return;
+                if (init.ConstantValue.HasValue) return;
+                if (init is IDefaultValueOperation or IConversionOperation { Operand: IDefaultValueOperation }) return;
+                Report(BpfDiagnostics.UnsupportedConstruct, init.Syntax.GetLocation(), $"the initializer of static field '{field.Name}'",
+                    "a BPF global's initial value must be a constant (or default); set other values from the host before load");
+            }
+
+            // ---- programs ----
+
+            /// <summary>Null when the method is not a program; else whether it is a valid one.</summary>
+            private bool? CheckProgram(IMethodSymbol method)
+            {
+                foreach (var (attributeType, prefix, max) in _names.FunctionPrograms)
+                {
+                    if (BpfCodeSymbols.FindAttribute(method, attributeType) is not { } a) continue;
+                    string? target = a.ConstructorArguments.Length > 0 ? a.ConstructorArguments[0].Value as string : null;
+                    if (string.IsNullOrEmpty(target) || !target!.All(c => IsAsciiLetterOrDigit(c) || c == '_' || c == '.'))
+                    {
+                        Report(BpfDiagnostics.InvalidProgramDeclaration, LocationOf(a) ?? method.Locations.FirstOrDefault(), method.Name,
+                            $"the {prefix} target must be a kernel function or hook name such as \"do_sys_openat2\", not \"{target}\"");
+                        return false;
+                    }
+                    return ValidateArgumentProgram(method, $"{prefix}/{target}", max);
+                }
+                if (BpfCodeSymbols.HasAttribute(method, _names.Syscall)) return ValidateSyscall(method);
+                if (BpfCodeSymbols.FindAttribute(method, _names.Tracepoint) is { } tp)
+                {
+                    string? category = tp.ConstructorArguments.Length > 0 ? tp.ConstructorArguments[0].Value as string : null;
+                    string? name = tp.ConstructorArguments.Length > 1 ? tp.ConstructorArguments[1].Value as string : null;
+                    if (!IsTracefsName(category) || !IsTracefsName(name))
+                    {
+                        Report(BpfDiagnostics.InvalidProgramDeclaration, LocationOf(tp) ?? method.Locations.FirstOrDefault(), method.Name,
+                            $"tracepoint category and name must be non-empty identifiers like (\"syscalls\", \"sys_enter_openat\"), not (\"{category}\", \"{name}\")");
+                        return false;
+                    }
+                    return ValidateTracepoint(method, $"tracepoint/{category}/{name}");
+                }
+                // Program types this analyzer does not validate yet still count as programs.
+                return _symbols.ProgramAttribute(method) is not null ? true : (bool?)null;
+            }
+
+            private bool ValidateStatic(IMethodSymbol method)
+            {
+                if (method.IsStatic && !method.IsGenericMethod) return true;
+                Report(BpfDiagnostics.InvalidProgramDeclaration, method.Locations.FirstOrDefault(), method.Name, "a program must be a non-generic static method");
+                return false;
+            }
+
+            private bool ValidateSyscall(IMethodSymbol method)
+            {
+                if (!ValidateStatic(method)) return false;
+                bool ok = method.ReturnType.SpecialType == SpecialType.System_Int32 && method.Parameters.Length == 1
+                    && method.Parameters[0].RefKind == RefKind.Ref && method.Parameters[0].Type is { TypeKind: TypeKind.Struct, IsUnmanagedType: true };
+                if (!ok)
+                    Report(BpfDiagnostics.InvalidProgramDeclaration, method.Locations.FirstOrDefault(), method.Name,
+                        $"a syscall program must have the signature 'static int {method.Name}(ref T args)' with T an unmanaged struct");
+                return ok;
+            }
+
+            private bool ValidateTracepoint(IMethodSymbol method, string section)
+            {
+                if (!ValidateStatic(method)) return false;
+                if (method.ReturnType.SpecialType != SpecialType.System_Int32 || method.Parameters.Length != 1 || method.Parameters[0].RefKind != RefKind.None
+                    || !SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, _names.TracepointContext))
+                {
+                    Report(BpfDiagnostics.InvalidProgramDeclaration, method.Locations.FirstOrDefault(), method.Name,
+                        $"a program in section '{section}' must have the signature 'static int {method.Name}(TracepointContext ctx)'");
+                    return false;
+                }
+                return true;
+            }
+
+            private bool ValidateArgumentProgram(IMethodSymbol method, string section, int max)
+            {
+                if (!ValidateStatic(method)) return false;
+                Location? at = method.Locations.FirstOrDefault();
+                if (method.ReturnType.SpecialType != SpecialType.System_Int32)
+                {
+                    Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name, $"a program in section '{section}' must return int");
+                    return false;
+                }
+                if (method.Parameters.Length > max)
+                {
+                    Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name, $"a program in section '{section}' can take at most {max} parameter(s)");
+                    return false;
+                }
+                foreach (IParameterSymbol p in method.Parameters)
+                {
+                    bool scalar = p.Type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_UInt64 or SpecialType.System_IntPtr or SpecialType.System_UIntPtr
+                        || p.Type is IPointerTypeSymbol || p.Type.TypeKind == TypeKind.Enum;
+                    if (p.RefKind != RefKind.None || !scalar)
+                    {
+                        Report(BpfDiagnostics.InvalidProgramDeclaration, p.Locations.FirstOrDefault() ?? at, method.Name,
+                            $"parameter '{p.Name}' must be an integer, enum or pointer passed by value: it is read from one 64-bit context slot");
+                        return false;
+                    }
+                }
+                return true;
+            }
+
+            private static bool IsTracefsName(string? s) =>
+                !string.IsNullOrEmpty(s) && s!.All(c => IsAsciiLetterOrDigit(c) || c == '_' || c == '-' || c == '.');
+
+            private static bool IsAsciiLetterOrDigit(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9';
+
+            private static Location? LocationOf(AttributeData attribute) => attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
+        }
+    }
+}
