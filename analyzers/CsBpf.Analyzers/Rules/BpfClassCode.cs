@@ -38,7 +38,7 @@ namespace CsBpf.Analyzers.Rules
     /// <summary>One reachable BPF method: its body, control-flow graph and calls to other BPF methods.</summary>
     internal sealed class BpfMethodCode
     {
-        public BpfMethodCode(IMethodSymbol method, IMethodBodyOperation body, ControlFlowGraph? graph, ImmutableArray<BpfCall> calls, AttributeData? programAttribute)
+        public BpfMethodCode(IMethodSymbol method, IOperation body, ControlFlowGraph? graph, ImmutableArray<BpfCall> calls, AttributeData? programAttribute)
         {
             Method = method;
             Body = body;
@@ -48,7 +48,8 @@ namespace CsBpf.Analyzers.Rules
         }
 
         public IMethodSymbol Method { get; }
-        public IMethodBodyOperation Body { get; }
+        /// <summary>The root of the body's operation tree (a method body or block operation).</summary>
+        public IOperation Body { get; }
 
         /// <summary>Roslyn's control-flow graph of the body (null unless the analyzer asked for graphs).</summary>
         public ControlFlowGraph? Graph { get; }

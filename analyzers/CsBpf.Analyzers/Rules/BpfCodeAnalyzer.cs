@@ -37,17 +37,18 @@ namespace CsBpf.Analyzers.Rules
                 {
                     var type = (INamedTypeSymbol)symbolStart.Symbol;
                     if (!symbols.IsBpfClass(type)) return;
-                    var bodies = new ConcurrentBag<(IMethodSymbol Method, IMethodBodyOperation Body, ControlFlowGraph? Graph)>();
+                    var bodies = new ConcurrentBag<(IMethodSymbol Method, IOperation Body, ControlFlowGraph? Graph)>();
                     symbolStart.RegisterOperationBlockAction(block =>
                     {
                         if (block.OwningSymbol is not IMethodSymbol owner || !SymbolEqualityComparer.Default.Equals(owner.ContainingType, type)) return;
                         IMethodSymbol method = owner.PartialDefinitionPart ?? owner;
-                        foreach (IOperation root in block.OperationBlocks)
-                        {
-                            if (root is not IMethodBodyOperation body) continue;
-                            ControlFlowGraph? graph = NeedsControlFlowGraph ? block.GetControlFlowGraph(body) : null;
-                            bodies.Add((method, body, graph));
-                        }
+                        // The method body operation, or its block when the host hands out blocks.
+                        IOperation? root = null;
+                        foreach (IOperation candidate in block.OperationBlocks)
+                            if (candidate is IMethodBodyOperation || candidate is IBlockOperation && root is null) root = candidate;
+                        if (root is null) return;
+                        ControlFlowGraph? graph = NeedsControlFlowGraph ? block.GetControlFlowGraph(root) : null;
+                        bodies.Add((method, root, graph));
                     });
                     symbolStart.RegisterSymbolEndAction(end =>
                     {
@@ -62,9 +63,9 @@ namespace CsBpf.Analyzers.Rules
         internal abstract void AnalyzeClass(BpfClassCode code, Action<Diagnostic> report, CancellationToken cancellationToken);
 
         private static BpfClassCode Build(INamedTypeSymbol type, BpfCodeSymbols symbols,
-            IEnumerable<(IMethodSymbol Method, IMethodBodyOperation Body, ControlFlowGraph? Graph)> bodies, CancellationToken cancellationToken)
+            IEnumerable<(IMethodSymbol Method, IOperation Body, ControlFlowGraph? Graph)> bodies, CancellationToken cancellationToken)
         {
-            var all = new Dictionary<IMethodSymbol, (IMethodBodyOperation Body, ControlFlowGraph? Graph)>(SymbolEqualityComparer.Default);
+            var all = new Dictionary<IMethodSymbol, (IOperation Body, ControlFlowGraph? Graph)>(SymbolEqualityComparer.Default);
             foreach (var (method, body, graph) in bodies)
                 if (!all.ContainsKey(method)) all[method] = (body, graph);
 
@@ -100,7 +101,7 @@ namespace CsBpf.Analyzers.Rules
         /// <summary>Calls to static, non-generic methods of <paramref name="type"/> that have a body: the calls the
         /// compiler turns into BPF-to-BPF calls.</summary>
         private static ImmutableArray<BpfCall> CallsIn(IOperation body, INamedTypeSymbol type,
-            Dictionary<IMethodSymbol, (IMethodBodyOperation, ControlFlowGraph?)> all)
+            Dictionary<IMethodSymbol, (IOperation, ControlFlowGraph?)> all)
         {
             var result = ImmutableArray.CreateBuilder<BpfCall>();
             foreach (IOperation op in body.Descendants())
