@@ -72,7 +72,7 @@ namespace CsBpf.Analyzers.Rules
                 }
                 var analysis = new MethodFlowAnalysis(method, code.Symbols, entry) { Callees = code.Find };
                 analysis.Run(report);
-                foreach (var (callee, values) in analysis.CallSites)
+                foreach (var (callee, values) in analysis.CallSites.Values)
                 {
                     if (!arguments.TryGetValue(callee, out var list)) arguments[callee] = list = new List<FlowValue[]>();
                     list.Add(values);

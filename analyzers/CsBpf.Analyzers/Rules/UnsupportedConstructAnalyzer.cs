@@ -69,8 +69,35 @@ namespace CsBpf.Analyzers.Rules
                 _report = report;
             }
 
-            private void Report(DiagnosticDescriptor descriptor, IOperation op, params object[] args) =>
-                _report(Diagnostic.Create(descriptor, op.Syntax.GetLocation(), args));
+            private bool _dryRun;
+            private bool _found;
+
+            private void Report(DiagnosticDescriptor descriptor, IOperation op, params object[] args)
+            {
+                _found = true;
+                if (!_dryRun) _report(Diagnostic.Create(descriptor, op.Syntax.GetLocation(), args));
+            }
+
+            /// <summary>True when a member access is itself refused: calls on its result are not reported again.</summary>
+            private bool IsRefusedMember(IOperation? op)
+            {
+                while (op is IConversionOperation { IsImplicit: true } c) op = c.Operand;
+                if (op is not (IInvocationOperation or IPropertyReferenceOperation)) return false;
+                bool dry = _dryRun, found = _found;
+                _dryRun = true;
+                _found = false;
+                try
+                {
+                    if (op is IInvocationOperation invocation) CheckInvocation(invocation);
+                    else CheckProperty((IPropertyReferenceOperation)op);
+                    return _found;
+                }
+                finally
+                {
+                    _dryRun = dry;
+                    _found = found;
+                }
+            }
 
             private static string Text(IOperation op) => DiagnosticText.Snippet(op.Syntax);
 
@@ -84,6 +111,8 @@ namespace CsBpf.Analyzers.Rules
             /// format string).</summary>
             private bool Check(IOperation op)
             {
+                // Code with C# errors: the C# compiler reports it (the BPF compiler as CSBPF1007).
+                if (op is IInvalidOperation || op.Type?.TypeKind == TypeKind.Error) return true;
                 // Strings and floating point: reported once at the outermost expression of that type.
                 if (op.Type?.SpecialType == SpecialType.System_String && IsValue(op) && op is not IInvocationOperation)
                 {
@@ -122,7 +151,8 @@ namespace CsBpf.Analyzers.Rules
                         Report(BpfDiagnostics.DelegateInBpfCode, op, Text(op));
                         return false;
                     case ITryOperation:
-                        _report(Diagnostic.Create(BpfDiagnostics.ExceptionInBpfCode, op.Syntax.GetLocation(), "try"));
+                        _report(Diagnostic.Create(BpfDiagnostics.ExceptionInBpfCode,
+                            op.Syntax is TryStatementSyntax t ? t.TryKeyword.GetLocation() : op.Syntax.GetLocation(), "try"));
                         return true;
                     case IThrowOperation:
                         Report(BpfDiagnostics.ExceptionInBpfCode, op, Text(op));
@@ -144,7 +174,8 @@ namespace CsBpf.Analyzers.Rules
                             IOperation collection = Unconverted(forEach.Collection);
                             Location at = forEach.Syntax is ForEachStatementSyntax s ? s.Expression.GetLocation() : op.Syntax.GetLocation();
                             _report(Diagnostic.Create(BpfDiagnostics.ForEachOverEnumerable, at, collection.Type?.ToDisplayString() ?? Text(collection)));
-                            return false;
+                            Visit(forEach.Body);
+                            return true;
                         }
                     case ISwitchExpressionOperation { IsExhaustive: false }:
                         Report(BpfDiagnostics.NonExhaustiveSwitch, op);
@@ -192,7 +223,7 @@ namespace CsBpf.Analyzers.Rules
             private bool CheckConversion(IConversionOperation conversion)
             {
                 ITypeSymbol? to = conversion.Type, from = conversion.Operand.Type;
-                if (from is null || to is null || conversion.IsImplicit && conversion.Conversion.IsIdentity) return false;
+                if (from is null || to is null || from.TypeKind == TypeKind.Error || to.TypeKind == TypeKind.Error || conversion.IsImplicit && conversion.Conversion.IsIdentity) return false;
                 if (_symbols.IsSpan(from) && _symbols.IsSpan(to)) return false;
                 if (conversion.OperatorMethod is not null)
                 {
@@ -218,6 +249,8 @@ namespace CsBpf.Analyzers.Rules
             {
                 IMethodSymbol target = invocation.TargetMethod;
                 INamedTypeSymbol? containing = target.ContainingType;
+                if (target.MethodKind == MethodKind.LocalFunction) return false; // reported at its declaration
+                if (IsRefusedMember(invocation.Instance)) return false;
                 if (containing?.TypeKind == TypeKind.Delegate)
                 {
                     Report(BpfDiagnostics.DelegateInBpfCode, invocation, Text(invocation));
@@ -225,7 +258,7 @@ namespace CsBpf.Analyzers.Rules
                 }
                 if (_symbols.HelperAttribute(target) is not null)
                 {
-                    if (!_symbols.IsFormatHelper(target)) return false;
+                    if (!_symbols.IsFormatHelper(target) || _dryRun) return false;
                     // The format argument is a compile-time string: skip it, check the values it interpolates.
                     foreach (IArgumentOperation argument in invocation.Arguments)
                     {
@@ -283,6 +316,7 @@ namespace CsBpf.Analyzers.Rules
             {
                 IPropertySymbol p = property.Property;
                 ITypeSymbol? owner = property.Instance?.Type;
+                if (IsRefusedMember(property.Instance)) return;
                 if (_symbols.IsSpan(owner))
                 {
                     if (!(p.Name == "Length" && !p.IsIndexer) && !(p.IsIndexer && property.Arguments.Length == 1 && property.Arguments[0].Value.Type?.SpecialType == SpecialType.System_Int32))

@@ -21,7 +21,8 @@ internal sealed partial class FunctionLowering
         switch (op)
         {
             case ITryOperation:
-                throw Unsupported(BpfDiagnostics.ExceptionInBpfCode, at, "try");
+                throw Unsupported(BpfDiagnostics.ExceptionInBpfCode,
+                    op.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.TryStatementSyntax t ? t.TryKeyword.GetLocation() : at, "try");
             case IThrowOperation:
                 throw Unsupported(BpfDiagnostics.ExceptionInBpfCode, at, DiagnosticText.Snippet(op.Syntax));
             case ILockOperation:

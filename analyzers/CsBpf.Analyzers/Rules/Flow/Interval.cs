@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Numerics;
 using Microsoft.CodeAnalysis;
 
@@ -6,28 +7,53 @@ namespace CsBpf.Analyzers.Rules.Flow
 {
     /// <summary>
     /// The values an integer expression may have: a closed range of mathematical integers (so long and ulong
-    /// fit), plus "known non-zero" for sets like <c>x | 1</c> on signed values that straddle zero. Operations wrap
-    /// to the full range of their C# type when the exact result could leave it (C#'s unchecked semantics).
+    /// fit) with a few excluded interior points ("holes": after <c>d != 0</c> and <c>d != -1</c>, the two values
+    /// a division cares about). Operations wrap to the full range of their C# type when the exact result could
+    /// leave it (C#'s unchecked semantics).
     /// </summary>
     internal readonly struct Interval : IEquatable<Interval>
     {
+        private const int MaxHoles = 4;
+        private static readonly BigInteger[] s_noHoles = new BigInteger[0];
+        private readonly BigInteger[]? _holes;
+
         public Interval(BigInteger lo, BigInteger hi, bool nonZero = false)
+            : this(lo, hi, nonZero ? new[] { BigInteger.Zero } : null)
         {
+        }
+
+        private Interval(BigInteger lo, BigInteger hi, BigInteger[]? holes)
+        {
+            // Holes at an end move the end; holes outside the range are dropped.
+            if (holes is { Length: > 0 })
+            {
+                Array.Sort(holes);
+                while (Array.IndexOf(holes, lo) >= 0 && lo <= hi) lo += 1;
+                while (Array.IndexOf(holes, hi) >= 0 && lo <= hi) hi -= 1;
+                var kept = new List<BigInteger>(holes.Length);
+                foreach (BigInteger h in holes)
+                    if (h > lo && h < hi && !kept.Contains(h)) kept.Add(h);
+                if (kept.Count > MaxHoles) kept.RemoveAll(h => !(h.IsZero || h == BigInteger.MinusOne) && kept.Count > MaxHoles);
+                holes = kept.Count == 0 ? null : kept.ToArray();
+            }
             Lo = lo;
             Hi = hi;
-            NonZero = nonZero || lo > 0 || hi < 0;
+            _holes = holes is { Length: > 0 } ? holes : null;
         }
 
         public BigInteger Lo { get; }
         public BigInteger Hi { get; }
 
-        /// <summary>Zero is excluded (also when Lo &lt; 0 &lt; Hi).</summary>
-        public bool NonZero { get; }
+        /// <summary>Excluded points strictly inside the range, sorted.</summary>
+        public BigInteger[] Holes => _holes ?? s_noHoles;
+
+        /// <summary>Zero is excluded.</summary>
+        public bool NonZero => !Contains(BigInteger.Zero);
 
         public bool IsEmpty => Lo > Hi;
         public bool IsConstant => Lo == Hi;
-        public bool MayBeZero => !NonZero && Lo <= 0 && Hi >= 0;
-        public bool Contains(BigInteger v) => Lo <= v && v <= Hi && !(v.IsZero && NonZero);
+        public bool MayBeZero => Contains(BigInteger.Zero);
+        public bool Contains(BigInteger v) => Lo <= v && v <= Hi && (_holes is null || Array.IndexOf(_holes, v) < 0);
 
         public static Interval Constant(BigInteger v) => new Interval(v, v);
 
@@ -60,26 +86,37 @@ namespace CsBpf.Analyzers.Rules.Flow
             _ => null,
         };
 
-        public Interval Join(Interval other) =>
-            IsEmpty ? other : other.IsEmpty ? this
-            : new Interval(BigInteger.Min(Lo, other.Lo), BigInteger.Max(Hi, other.Hi), NonZero && other.NonZero);
+        public Interval Join(Interval other)
+        {
+            if (IsEmpty) return other;
+            if (other.IsEmpty) return this;
+            // A point neither side contains stays excluded (e.g. 0 from [1, 5] joined with [-5, -1]).
+            var holes = new List<BigInteger>();
+            foreach (BigInteger h in Candidates(this, other))
+                if (!Contains(h) && !other.Contains(h) && !holes.Contains(h)) holes.Add(h);
+            return new Interval(BigInteger.Min(Lo, other.Lo), BigInteger.Max(Hi, other.Hi), holes.ToArray());
+        }
+
+        private static IEnumerable<BigInteger> Candidates(Interval a, Interval b)
+        {
+            yield return BigInteger.Zero;
+            yield return BigInteger.MinusOne;
+            foreach (BigInteger h in a.Holes) yield return h;
+            foreach (BigInteger h in b.Holes) yield return h;
+        }
 
         public Interval Meet(Interval other)
         {
-            BigInteger lo = BigInteger.Max(Lo, other.Lo), hi = BigInteger.Min(Hi, other.Hi);
-            bool nonZero = NonZero || other.NonZero;
-            if (nonZero && lo.IsZero) lo = 1;
-            if (nonZero && hi.IsZero) hi = -1;
-            return new Interval(lo, hi, nonZero);
+            var holes = new List<BigInteger>(Holes);
+            holes.AddRange(other.Holes);
+            return new Interval(BigInteger.Max(Lo, other.Lo), BigInteger.Min(Hi, other.Hi), holes.ToArray());
         }
 
-        /// <summary>Excludes <paramref name="v"/> where that shrinks the range (an end point, or zero).</summary>
+        /// <summary>Excludes <paramref name="v"/>.</summary>
         public Interval Excluding(BigInteger v)
         {
-            if (v == Lo && v == Hi) return new Interval(1, 0);
-            if (v == Lo) return new Interval(Lo + 1, Hi, NonZero);
-            if (v == Hi) return new Interval(Lo, Hi - 1, NonZero);
-            return v.IsZero ? new Interval(Lo, Hi, nonZero: true) : this;
+            var holes = new List<BigInteger>(Holes) { v };
+            return new Interval(Lo, Hi, holes.ToArray());
         }
 
         /// <summary>This range if it fits <paramref name="type"/>, else the type's whole range (C# wrap-around).</summary>
@@ -89,16 +126,27 @@ namespace CsBpf.Analyzers.Rules.Flow
             return range.Lo <= Lo && Hi <= range.Hi ? this : range;
         }
 
-        public bool Equals(Interval other) => Lo == other.Lo && Hi == other.Hi && NonZero == other.NonZero;
+        public bool Equals(Interval other)
+        {
+            if (Lo != other.Lo || Hi != other.Hi || Holes.Length != other.Holes.Length) return false;
+            for (int i = 0; i < Holes.Length; i++)
+                if (Holes[i] != other.Holes[i]) return false;
+            return true;
+        }
         public override bool Equals(object? obj) => obj is Interval i && Equals(i);
         public override int GetHashCode() => Lo.GetHashCode() * 31 + Hi.GetHashCode();
-        public override string ToString() => $"[{Lo}, {Hi}]{(NonZero && Lo <= 0 && Hi >= 0 ? " \\ {0}" : "")}";
+        public override string ToString() => $"[{Lo}, {Hi}]{(Holes.Length > 0 ? " \\ {" + string.Join(", ", Holes) + "}" : "")}";
 
         // ---- arithmetic on exact results (callers wrap to the operation type) ----
 
         public static Interval Add(Interval a, Interval b) => new Interval(a.Lo + b.Lo, a.Hi + b.Hi);
         public static Interval Subtract(Interval a, Interval b) => new Interval(a.Lo - b.Hi, a.Hi - b.Lo);
-        public static Interval Negate(Interval a) => new Interval(-a.Hi, -a.Lo, a.NonZero);
+        public static Interval Negate(Interval a)
+        {
+            var holes = new BigInteger[a.Holes.Length];
+            for (int i = 0; i < holes.Length; i++) holes[i] = -a.Holes[i];
+            return new Interval(-a.Hi, -a.Lo, holes);
+        }
 
         public static Interval Multiply(Interval a, Interval b)
         {

@@ -33,7 +33,9 @@ namespace CsBpf.Analyzers.Rules.Flow
             {
                 if (analysis.InState(block) is null) continue;
                 foreach (ControlFlowBranch? branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
-                    if (branch?.Destination is { Kind: BasicBlockKind.Block } target && target.Ordinal <= block.Ordinal)
+                    // A jump back is a loop only when the target leads back to the jump (a backward goto
+                    // into code that leaves is not).
+                    if (branch?.Destination is { Kind: BasicBlockKind.Block } target && target.Ordinal <= block.Ordinal && Reaches(target, block))
                     {
                         if (!headers.TryGetValue(target.Ordinal, out var body)) headers[target.Ordinal] = body = new HashSet<BasicBlock>();
                         AddNaturalLoop(body, target, block);
@@ -47,6 +49,21 @@ namespace CsBpf.Analyzers.Rules.Flow
                 Location at = LoopLocation(header);
                 if (reported.Add(at.SourceSpan.Start)) report(Diagnostic.Create(BpfDiagnostics.UnboundedLoop, at, reason));
             }
+        }
+
+        private static bool Reaches(BasicBlock from, BasicBlock to)
+        {
+            var seen = new HashSet<BasicBlock> { from };
+            var pending = new Stack<BasicBlock>();
+            pending.Push(from);
+            while (pending.Count > 0)
+            {
+                BasicBlock b = pending.Pop();
+                if (b == to) return true;
+                foreach (ControlFlowBranch? branch in new[] { b.ConditionalSuccessor, b.FallThroughSuccessor })
+                    if (branch?.Destination is { } d && seen.Add(d)) pending.Push(d);
+            }
+            return false;
         }
 
         private static void AddNaturalLoop(HashSet<BasicBlock> body, BasicBlock header, BasicBlock latch)

@@ -28,7 +28,7 @@ namespace CsBpf.Analyzers.Rules.Flow
         private readonly BpfCodeSymbols _symbols;
         private readonly ControlFlowGraph _graph;
         private readonly FlowState _entry;
-        private readonly Dictionary<BasicBlock, FlowState> _in = new Dictionary<BasicBlock, FlowState>();
+        private readonly Dictionary<BasicBlock, List<FlowState>> _in = new Dictionary<BasicBlock, List<FlowState>>();
         private readonly Dictionary<(int From, int To), FlowState> _edges = new Dictionary<(int, int), FlowState>();
         private readonly Dictionary<BasicBlock, FlowState> _beforeBranch = new Dictionary<BasicBlock, FlowState>();
         private readonly HashSet<ISymbol> _aliased = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
@@ -47,10 +47,10 @@ namespace CsBpf.Analyzers.Rules.Flow
         public ControlFlowGraph Graph => _graph;
 
         /// <summary>Argument values of the calls to other BPF methods, from the reporting pass.</summary>
-        public List<(IMethodSymbol Callee, FlowValue[] Arguments)> CallSites { get; } = new List<(IMethodSymbol, FlowValue[])>();
+        public Dictionary<IInvocationOperation, (IMethodSymbol Callee, FlowValue[] Arguments)> CallSites { get; } = new Dictionary<IInvocationOperation, (IMethodSymbol, FlowValue[])>();
 
-        /// <summary>The state on entry to a reachable block (after the fixpoint).</summary>
-        public FlowState? InState(BasicBlock block) => _in.TryGetValue(block, out FlowState? s) ? s : null;
+        /// <summary>The state on entry to a reachable block (after the fixpoint; the join of its disjuncts).</summary>
+        public FlowState? InState(BasicBlock block) => _in.TryGetValue(block, out List<FlowState>? s) ? JoinAll(s) : null;
 
         /// <summary>The state flowing along an edge (after branch refinement).</summary>
         public FlowState? EdgeState(BasicBlock from, BasicBlock to) => _edges.TryGetValue((from.Ordinal, to.Ordinal), out FlowState? s) ? s : null;
@@ -67,42 +67,100 @@ namespace CsBpf.Analyzers.Rules.Flow
             finally { _report = saved; }
         }
 
-        /// <summary>Runs to a fixpoint, then reports (when <paramref name="report"/> is given) and records call sites.</summary>
+        /// <summary>
+        /// Runs to a fixpoint, then reports (when <paramref name="report"/> is given) and records call sites. A
+        /// block keeps up to <see cref="MaxDisjuncts"/> states, one per kind of incoming path (so a guard like
+        /// <c>if (b == 0 || (a == int.MinValue &amp;&amp; b == -1)) return 0;</c> still proves <c>a / b</c>);
+        /// loop heads keep one, widened after a few visits.
+        /// </summary>
         public void Run(Action<Diagnostic>? report)
         {
+            var headers = new HashSet<int>();
+            foreach (BasicBlock block in _graph.Blocks)
+                foreach (ControlFlowBranch? branch in new[] { block.ConditionalSuccessor, block.FallThroughSuccessor })
+                    if (branch?.Destination is { } d && d.Ordinal <= block.Ordinal) headers.Add(d.Ordinal);
+
             var visits = new Dictionary<BasicBlock, int>();
             var pending = new SortedSet<int>();
             BasicBlock entry = _graph.Blocks[0];
-            _in[entry] = _entry.Clone();
+            _in[entry] = new List<FlowState> { _entry.Clone() };
             pending.Add(entry.Ordinal);
             int budget = _graph.Blocks.Length * 64 + 256;
             while (pending.Count > 0 && budget-- > 0)
             {
                 BasicBlock block = _graph.Blocks[pending.Min];
                 pending.Remove(block.Ordinal);
-                foreach (var (successor, state) in Transfer(block, _in[block]))
-                {
-                    int count = visits.TryGetValue(successor, out int c) ? c : 0;
-                    FlowState? old = _in.TryGetValue(successor, out FlowState? o) ? o : null;
-                    FlowState merged = old is null ? state.Clone()
-                        : count >= WidenAfter && successor.Ordinal <= block.Ordinal ? FlowState.Widen(old, state)
-                        : FlowState.Join(old, state)!;
-                    if (old is not null && merged.SameAs(old)) continue;
-                    _in[successor] = merged;
-                    visits[successor] = count + 1;
-                    pending.Add(successor.Ordinal);
-                }
+                foreach (FlowState input in _in[block].ToArray())
+                    foreach (var (successor, state) in Transfer(block, input))
+                    {
+                        int count = visits.TryGetValue(successor, out int c) ? c : 0;
+                        if (Merge(successor, state, headers.Contains(successor.Ordinal), count >= WidenAfter))
+                        {
+                            visits[successor] = count + 1;
+                            pending.Add(successor.Ordinal);
+                        }
+                    }
             }
 
-            // The reporting pass: every reachable block once, from its fixpoint state.
+            // The reporting pass: every reachable block once per disjunct, from its fixpoint states.
             _report = report;
-            _edges.Clear();
+            var edges = new Dictionary<(int, int), FlowState>();
             foreach (BasicBlock block in _graph.Blocks)
-                if (_in.TryGetValue(block, out FlowState? state))
-                    foreach (var (successor, edgeState) in Transfer(block, state))
-                        _edges[(block.Ordinal, successor.Ordinal)] = edgeState;
+            {
+                if (!_in.TryGetValue(block, out List<FlowState>? inputs)) continue;
+                FlowState? before = null;
+                foreach (FlowState input in inputs)
+                {
+                    foreach (var (successor, edgeState) in Transfer(block, input))
+                        edges[(block.Ordinal, successor.Ordinal)] = edges.TryGetValue((block.Ordinal, successor.Ordinal), out FlowState? e) ? FlowState.Join(e, edgeState)! : edgeState;
+                    before = FlowState.Join(before, _lastBeforeBranch);
+                }
+                if (before is not null) _beforeBranch[block] = before;
+            }
+            foreach (var e in edges) _edges[e.Key] = e.Value;
             _report = null;
         }
+
+        private const int MaxDisjuncts = 4;
+
+        /// <summary>Adds a state reaching <paramref name="block"/>; true when the block's states changed.</summary>
+        private bool Merge(BasicBlock block, FlowState state, bool isLoopHead, bool widen)
+        {
+            if (!_in.TryGetValue(block, out List<FlowState>? old))
+            {
+                _in[block] = new List<FlowState> { state.Clone() };
+                return true;
+            }
+            if (isLoopHead)
+            {
+                FlowState current = JoinAll(old)!;
+                FlowState merged = widen ? FlowState.Widen(current, state) : FlowState.Join(current, state)!;
+                if (merged.SameAs(current) && old.Count == 1) return false;
+                _in[block] = new List<FlowState> { merged };
+                return true;
+            }
+            foreach (FlowState s in old)
+                if (s.SameAs(state)) return false;
+            if (old.Count < MaxDisjuncts)
+            {
+                _in[block] = new List<FlowState>(old) { state.Clone() };
+                return true;
+            }
+            FlowState all = JoinAll(old)!;
+            FlowState joined = FlowState.Join(all, state)!;
+            if (old.Count == 1 && joined.SameAs(all)) return false;
+            _in[block] = new List<FlowState> { joined };
+            return true;
+        }
+
+        private static FlowState? JoinAll(List<FlowState> states)
+        {
+            FlowState? result = null;
+            foreach (FlowState s in states) result = FlowState.Join(result, s);
+            return result;
+        }
+
+        private FlowState? _lastBeforeBranch;
 
         /// <summary>Evaluates a block; returns the states flowing to its successors.</summary>
         private List<(BasicBlock, FlowState)> Transfer(BasicBlock block, FlowState input)
@@ -110,7 +168,7 @@ namespace CsBpf.Analyzers.Rules.Flow
             var result = new List<(BasicBlock, FlowState)>(2);
             FlowState state = input.Clone();
             foreach (IOperation op in block.Operations) Statement(op, state);
-            if (_report is not null) _beforeBranch[block] = state.Clone();
+            if (_report is not null) _lastBeforeBranch = state.Clone();
 
             if (block.ConditionKind != ControlFlowConditionKind.None && block.BranchValue is { } condition)
             {
@@ -454,7 +512,13 @@ namespace CsBpf.Analyzers.Rules.Flow
                 // The callee may write through ref and out arguments.
                 if (byReference && parameter!.RefKind is RefKind.Ref or RefKind.Out && RootOf(argument.Value) is { } written) state.Forget(written);
             }
-            if (arguments is not null && _report is not null) CallSites.Add((callee!.Method, arguments));
+            if (arguments is not null && _report is not null)
+            {
+                // Evaluated once per disjunct of its block: the site's values are the join.
+                if (CallSites.TryGetValue(invocation, out var earlier))
+                    for (int i = 0; i < arguments.Length; i++) arguments[i] = FlowValue.Join(earlier.Arguments[i], arguments[i]);
+                CallSites[invocation] = (callee!.Method, arguments);
+            }
 
             if (_symbols.IsMapLookup(target))
             {
