@@ -21,7 +21,8 @@ namespace CsBpf.Analyzers.Rules
     {
         private static readonly ImmutableArray<DiagnosticDescriptor> s_supported = ImmutableArray.Create(
             BpfDiagnostics.MissingLicense, BpfDiagnostics.InvalidMapDeclaration, BpfDiagnostics.InvalidProgramDeclaration,
-            BpfDiagnostics.MapTypeNotPlainData, BpfDiagnostics.UnsupportedConstruct);
+            BpfDiagnostics.MapTypeNotPlainData, BpfDiagnostics.UnsupportedConstruct, BpfDiagnostics.UnsupportedType,
+            BpfDiagnostics.FloatingPoint);
 
         /// <summary>Diagnostic property: the layout the struct named by a CSBPF0010 has ("Explicit" or "Auto"),
         /// for the code fix that makes it sequential.</summary>
@@ -195,6 +196,7 @@ namespace CsBpf.Analyzers.Rules
 
             private (string Why, INamedTypeSymbol? Culprit, string? Layout)? WhyNotPlain(ITypeSymbol type, HashSet<ITypeSymbol> visiting)
             {
+                if (type.TypeKind == TypeKind.Error) return null; // the C# compiler reports it
                 if (UnsupportedConstructAnalyzer.IsFloatingPoint(type))
                     return ($"'{type}' is floating point, which the kernel does not allow in BPF programs; use an integer (e.g. fixed point)", null, null);
                 if (type.IsReferenceType)
@@ -222,6 +224,13 @@ namespace CsBpf.Analyzers.Rules
 
             private void CheckGlobal(IFieldSymbol field)
             {
+                // Every static field of the class becomes a BPF global (.rodata/.data/.bss), used or not.
+                Location? at = field.Locations.FirstOrDefault();
+                if (UnsupportedConstructAnalyzer.IsFloatingPoint(field.Type))
+                    Report(BpfDiagnostics.FloatingPoint, at, field.Name, field.Type.ToDisplayString());
+                else if (field.Type.IsReferenceType && field.Type.TypeKind != TypeKind.Error)
+                    Report(BpfDiagnostics.UnsupportedType, at, field.Type.ToDisplayString(),
+                        "reference types live on the managed heap, which BPF programs cannot use; use an unmanaged struct");
                 if (!_initializers.TryGetValue(field, out IOperation? init)) return;
                 if (init.ConstantValue.HasValue) return;
                 if (init is IDefaultValueOperation or IConversionOperation { Operand: IDefaultValueOperation }) return;

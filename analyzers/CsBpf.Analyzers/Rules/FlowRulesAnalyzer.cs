@@ -6,6 +6,7 @@ using CsBpf.Analyzers.Diagnostics;
 using CsBpf.Analyzers.Rules.Flow;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace CsBpf.Analyzers.Rules
 {
@@ -21,6 +22,13 @@ namespace CsBpf.Analyzers.Rules
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class FlowRulesAnalyzer : BpfCodeAnalyzer
     {
+        private static bool HasErrors(IOperation body)
+        {
+            foreach (IOperation op in body.DescendantsAndSelf())
+                if (op is IInvalidOperation || op.Type?.TypeKind == TypeKind.Error) return true;
+            return false;
+        }
+
         private static readonly ImmutableArray<DiagnosticDescriptor> s_supported = ImmutableArray.Create(
             BpfDiagnostics.UnboundedLoop, BpfDiagnostics.MapValueNullCheck, BpfDiagnostics.DivisionByZero,
             BpfDiagnostics.DivisionOverflow, BpfDiagnostics.SpanIndexOutOfRange);
@@ -56,7 +64,8 @@ namespace CsBpf.Analyzers.Rules
             foreach (BpfMethodCode method in order)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (method.Graph is null) continue;
+                // Code with C# errors: the C# compiler reports it; guessing around the errors would only add noise.
+                if (method.Graph is null || HasErrors(method.Body)) continue;
                 var entry = new FlowState();
                 if (!method.IsProgram && arguments.TryGetValue(method.Method, out var sites)
                     && sites.Count == (callers.TryGetValue(method.Method, out int expected) ? expected : -1))

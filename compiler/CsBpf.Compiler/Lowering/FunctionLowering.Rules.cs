@@ -13,6 +13,20 @@ internal sealed partial class FunctionLowering
     private static LoweringException Unsupported(DiagnosticDescriptor rule, Location at, params object[] args) =>
         new(Diagnostic.Create(rule, at, args));
 
+    /// <summary>A call that is not BPF code, with the rule set's ID for its kind (UnsupportedConstructAnalyzer).</summary>
+    private static LoweringException UnsupportedCall(IInvocationOperation invocation, Location at)
+    {
+        IMethodSymbol target = invocation.TargetMethod;
+        string? containing = target.ContainingType?.OriginalDefinition.ToDisplayString();
+        if (target.ContainingType?.TypeKind == TypeKind.Delegate)
+            return Unsupported(BpfDiagnostics.DelegateInBpfCode, at, DiagnosticText.Snippet(invocation.Syntax));
+        if (containing is "System.Linq.Enumerable" or "System.Linq.Queryable")
+            return Unsupported(BpfDiagnostics.LinqInBpfCode, at, DiagnosticText.Snippet(invocation.Syntax));
+        if (target.IsVirtual || target.IsAbstract || target.IsOverride || target.ContainingType?.TypeKind == TypeKind.Interface)
+            return Unsupported(BpfDiagnostics.VirtualCall, at, DiagnosticText.Snippet(invocation.Syntax));
+        return Unsupported(BpfDiagnostics.UnsupportedCall, at, target.ToDisplayString());
+    }
+
     /// <summary>Structured constructs with their own rule IDs, refused before the CFG turns them into regions
     /// or closures.</summary>
     private static void RejectRuleConstruct(IOperation op)
@@ -33,7 +47,18 @@ internal sealed partial class FunctionLowering
                 throw Unsupported(BpfDiagnostics.DelegateInBpfCode, at, DiagnosticText.Snippet(op.Syntax));
             case ILocalFunctionOperation local:
                 throw Unsupported(BpfDiagnostics.DelegateInBpfCode, local.Symbol.Locations[0], local.Symbol.Name);
+            case IForEachLoopOperation { Collection: var collection } forEach
+                when Unconverted(collection).Type is { } type && Types.TypeMapper.SpanElementType(type) is null
+                     && (type is not INamedTypeSymbol named || Types.TypeMapper.InlineArrayLength(named) is null):
+                throw Unsupported(BpfDiagnostics.ForEachOverEnumerable,
+                    forEach.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.ForEachStatementSyntax s ? s.Expression.GetLocation() : at, type.ToDisplayString());
         }
+    }
+
+    private static IOperation Unconverted(IOperation op)
+    {
+        while (op is IConversionOperation { IsImplicit: true } c) op = c.Operand;
+        return op;
     }
 
     /// <summary>A guard reported with a rule's descriptor (see <see cref="EmitGuard(LValue, Location, string, string)"/>).</summary>

@@ -52,7 +52,13 @@ internal sealed partial class ModuleLowering : IDisposable
         Llvm.AddModuleFlag("Dwarf Version", 1, 5);
         Llvm.AddModuleFlag("Debug Info Version", 1, 3);
 
-        foreach (MapModel map in Model.Maps) EmitMap(map);
+        foreach (MapModel map in Model.Maps)
+        {
+            // A key or value type the compiler cannot lay out is a diagnostic, not a crash.
+            try { EmitMap(map); }
+            catch (LoweringException e) { Diagnostics.Add(e.Diagnostic); }
+        }
+        if (Diagnostics.Count != errorsBefore) return null;
         foreach (GlobalModel global in Model.Globals)
         {
             try { EmitGlobal(global); }

@@ -98,6 +98,8 @@ public class DeclarationTests
         public static partial class P
         {
             static ulong start = {|CSBPF1001:(ulong)System.Environment.TickCount|};
+            static readonly string {|CSBPF1002:Name|} = "n";
+            static double {|CSBPF0009:ratio|};
             [Tracepoint("syscalls", "sys_enter_openat")] static int A(TracepointContext ctx) => 0;
         }
         """);

@@ -45,6 +45,8 @@ namespace CsBpf.Analyzers.Rules.Flow
             foreach (var entry in headers)
             {
                 BasicBlock header = graph.Blocks[entry.Key];
+                // foreach: over a span it is bounded by the length; over anything else CSBPF0007 reports it.
+                if (LoopStatement(header) is CommonForEachStatementSyntax) continue;
                 if (Unbounded(analysis, symbols, header, entry.Value) is not string reason) continue;
                 Location at = LoopLocation(header);
                 if (reported.Add(at.SourceSpan.Start)) report(Diagnostic.Create(BpfDiagnostics.UnboundedLoop, at, reason));
@@ -250,21 +252,27 @@ namespace CsBpf.Analyzers.Rules.Flow
         };
 
         /// <summary>The loop statement's keyword (while, for, do), found from the header block's code.</summary>
-        private static Location LoopLocation(BasicBlock header)
+        private static Location LoopLocation(BasicBlock header) => LoopStatement(header) switch
         {
-            SyntaxNode? syntax = header.BranchValue?.Syntax ?? (header.Operations.IsEmpty ? null : header.Operations[0].Syntax);
-            for (SyntaxNode? node = syntax; node is not null; node = node.Parent)
+            WhileStatementSyntax w => w.WhileKeyword.GetLocation(),
+            ForStatementSyntax f => f.ForKeyword.GetLocation(),
+            DoStatementSyntax d => d.DoKeyword.GetLocation(),
+            CommonForEachStatementSyntax e => e.ForEachKeyword.GetLocation(),
+            _ => HeaderSyntax(header)?.GetLocation() ?? Location.None,
+        };
+
+        private static SyntaxNode? HeaderSyntax(BasicBlock header) =>
+            header.BranchValue?.Syntax ?? (header.Operations.IsEmpty ? null : header.Operations[0].Syntax);
+
+        /// <summary>The innermost loop statement around the header's code (null for a goto loop).</summary>
+        private static StatementSyntax? LoopStatement(BasicBlock header)
+        {
+            for (SyntaxNode? node = HeaderSyntax(header); node is not null; node = node.Parent)
             {
-                switch (node)
-                {
-                    case WhileStatementSyntax w: return w.WhileKeyword.GetLocation();
-                    case ForStatementSyntax f: return f.ForKeyword.GetLocation();
-                    case DoStatementSyntax d: return d.DoKeyword.GetLocation();
-                    case CommonForEachStatementSyntax e: return e.ForEachKeyword.GetLocation();
-                    case MemberDeclarationSyntax: return syntax!.GetLocation();
-                }
+                if (node is WhileStatementSyntax or ForStatementSyntax or DoStatementSyntax or CommonForEachStatementSyntax) return (StatementSyntax)node;
+                if (node is MemberDeclarationSyntax) return null;
             }
-            return syntax?.GetLocation() ?? Location.None;
+            return null;
         }
     }
 }
