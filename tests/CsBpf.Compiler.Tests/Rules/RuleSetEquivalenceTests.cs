@@ -101,6 +101,61 @@ public class RuleSetEquivalenceTests(ITestOutputHelper output)
         Assert.Equal(refused.Order(), flagged.Order());
     }
 
+    /// <summary>Divisions and indexes at the edge of what can be proven: the analyzers flag each one exactly when
+    /// the compiler's own guard (LLVM's proof) refuses it — except where LLVM proves less than the analysis
+    /// (<paramref name="agree"/> false: the compiler keeps the final word and refuses; the analyzers never flag
+    /// what the compiler accepts).</summary>
+    [Theory]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); r = a / (b | 1);")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); r = a / ((b & 7) + 1);")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); r = a / (1u << (int)(b & 7));")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); r = a / b;")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); if (b < 1) return 0; r = a % b;")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); b = b == 0 ? 1 : b; r = a / b;")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); uint c = b; if (c != 0) r = a / b;")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); bool ok = b != 0; if (ok) r = a / b;")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); if (b > 10) r = a / (b - 10);")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(), b = (uint)Bpf.KtimeGetNs(); if (b >= 10) r = a / (b - 9); else r = a / (b + 1);")]
+    [InlineData(true, "int a = (int)Bpf.GetSmpProcessorId(), b = (int)Bpf.KtimeGetNs(); if (b == 0 || (a == int.MinValue && b == -1)) return 0; r = (ulong)(a / b);")]
+    [InlineData(true, "int a = (int)Bpf.GetSmpProcessorId(), b = (int)Bpf.KtimeGetNs(); if (b != 0 && b != -1) r = (ulong)(a % b);")]
+    [InlineData(true, "int a = (int)Bpf.GetSmpProcessorId(), b = (int)Bpf.KtimeGetNs(); if (b != 0) r = (ulong)(a / b);")]
+    [InlineData(true, "short a = (short)Bpf.GetSmpProcessorId(), b = (short)Bpf.KtimeGetNs(); if (b != 0) r = (ulong)(a / b);")]
+    [InlineData(true, "int a = (int)Bpf.GetSmpProcessorId(); r = (ulong)(a / -1);")]
+    [InlineData(true, "int a = (int)(Bpf.GetSmpProcessorId() & 1023); r = (ulong)(a / -1);")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(); for (uint i = 1; i < 10; i++) r += a / i;")]
+    [InlineData(true, "uint a = Bpf.GetSmpProcessorId(); for (uint i = 0; i < 10; i++) r += a / i;")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; int i = (int)Bpf.GetSmpProcessorId(); s[i & 7] = 1; r = (ulong)s[(i >> 3) & 7];")]
+    [InlineData(false, "Span<int> s = stackalloc int[8]; int i = (int)Bpf.GetSmpProcessorId(); if (i >= 0 && i < 8) s[i] = 1; r = (ulong)s[0];")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; int i = (int)Bpf.GetSmpProcessorId(); if (i < 8) s[i] = 1; r = (ulong)s[0];")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; for (int i = 0; i <= s.Length; i++) s[i & 7] += i; r = (ulong)s[1];")]
+    public void Borderline_proofs_agree_with_the_compiler(bool agree, string body)
+    {
+        string source = $$"""
+            using System;
+            using CsBpf;
+            [BpfProgram(License = "GPL")]
+            public static partial class P
+            {
+                [Map] static readonly HashMap<uint, ulong> Counts = new(maxEntries: 16);
+                [Tracepoint("syscalls", "sys_enter_openat")]
+                static int Prog(TracepointContext ctx)
+                {
+                    ulong r = 0;
+                    {{body}}
+                    Counts.Update(1, r);
+                    return 0;
+                }
+            }
+            """;
+        CSharpCompilation compilation = TestCompiler.CreateCompilation(source);
+        var flagged = AnalyzerErrors(compilation).Select(d => d.Id).Order().ToList();
+        var refused = CompileWithout(compilation, AllRules).Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).Order().ToList();
+        output.WriteLine($"{body}\n  analyzers: [{string.Join(", ", flagged)}], compiler: [{string.Join(", ", refused)}]");
+        Assert.Subset(refused.ToHashSet(), flagged.ToHashSet());
+        if (agree) Assert.Equal(refused, flagged);
+        else Assert.NotEqual(refused, flagged);
+    }
+
     private static string ClassAt(string source, Diagnostic d)
     {
         string[] lines = source.Split('\n');

@@ -24,8 +24,10 @@ namespace CsBpf.Analyzers.Rules.Flow
     internal readonly struct FlowValue
     {
         public FlowValue(Interval? integer, Interval? typeRange = null, Nullness reference = Nullness.Unknown,
-            ImmutableDictionary<object, FlowValue>? whenTrue = null, ImmutableDictionary<object, FlowValue>? whenFalse = null, Interval? length = null)
+            ImmutableDictionary<object, FlowValue>? whenTrue = null, ImmutableDictionary<object, FlowValue>? whenFalse = null, Interval? length = null,
+            object? copyOf = null)
         {
+            CopyOf = copyOf;
             Integer = integer;
             TypeRange = typeRange;
             Reference = reference;
@@ -44,14 +46,18 @@ namespace CsBpf.Analyzers.Rules.Flow
         public ImmutableDictionary<object, FlowValue>? WhenFalse { get; }
         public Interval? Length { get; }
 
+        /// <summary>The variable this value was copied from, while neither has changed (<c>uint c = b;</c>).</summary>
+        public object? CopyOf { get; }
+
         public static readonly FlowValue Unknown = default;
 
         public static FlowValue Of(ITypeSymbol? type) => new FlowValue(Interval.Of(type), Interval.Of(type));
 
-        public FlowValue WithInteger(Interval? integer) => new FlowValue(integer, TypeRange, Reference, WhenTrue, WhenFalse, Length);
-        public FlowValue WithReference(Nullness reference) => new FlowValue(Integer, TypeRange, reference, WhenTrue, WhenFalse, Length);
-        public FlowValue WithoutFacts() => new FlowValue(Integer, TypeRange, Reference, null, null, Length);
-        public FlowValue Negated() => new FlowValue(Integer, TypeRange, Reference, WhenFalse, WhenTrue, Length);
+        public FlowValue WithInteger(Interval? integer) => new FlowValue(integer, TypeRange, Reference, WhenTrue, WhenFalse, Length, CopyOf);
+        public FlowValue WithReference(Nullness reference) => new FlowValue(Integer, TypeRange, reference, WhenTrue, WhenFalse, Length, CopyOf);
+        public FlowValue WithoutFacts() => new FlowValue(Integer, TypeRange, Reference, null, null, Length, CopyOf);
+        public FlowValue Negated() => new FlowValue(Integer, TypeRange, Reference, WhenFalse, WhenTrue, Length, CopyOf);
+        public FlowValue WithCopyOf(object? source) => new FlowValue(Integer, TypeRange, Reference, WhenTrue, WhenFalse, Length, source);
 
         public bool MentionsFactAbout(object key) =>
             (WhenTrue?.ContainsKey(key) ?? false) || (WhenFalse?.ContainsKey(key) ?? false);
@@ -62,7 +68,8 @@ namespace CsBpf.Analyzers.Rules.Flow
             JoinReference(a.Reference, b.Reference),
             SameFacts(a.WhenTrue, b.WhenTrue) ? a.WhenTrue : null,
             SameFacts(a.WhenFalse, b.WhenFalse) ? a.WhenFalse : null,
-            a.Length is { } l && b.Length is { } m ? l.Join(m) : (Interval?)null);
+            a.Length is { } l && b.Length is { } m ? l.Join(m) : (Interval?)null,
+            a.CopyOf is { } c && KeyComparer.Instance.Equals(c, b.CopyOf) ? c : null);
 
         private static Nullness JoinReference(Nullness a, Nullness b)
         {
@@ -92,11 +99,12 @@ namespace CsBpf.Analyzers.Rules.Flow
                 length = length is { } l ? l.Meet(rl) : rl;
                 if (length.Value.IsEmpty) return null;
             }
-            return new FlowValue(integer, TypeRange ?? refinement.TypeRange, reference, WhenTrue, WhenFalse, length);
+            return new FlowValue(integer, TypeRange ?? refinement.TypeRange, reference, WhenTrue, WhenFalse, length, CopyOf);
         }
 
         public bool SameAs(FlowValue other) =>
             Nullable.Equals(Integer, other.Integer) && Reference == other.Reference && Nullable.Equals(Length, other.Length)
+            && KeyComparer.Instance.Equals(CopyOf, other.CopyOf)
             && SameFacts(WhenTrue, other.WhenTrue) && SameFacts(WhenFalse, other.WhenFalse);
 
         private static bool SameFacts(ImmutableDictionary<object, FlowValue>? a, ImmutableDictionary<object, FlowValue>? b)
@@ -170,6 +178,11 @@ namespace CsBpf.Analyzers.Rules.Flow
                 if (entry.Value.MentionsFactAbout(key)) (stale ??= new List<object>()).Add(entry.Key);
             if (stale is not null)
                 foreach (object k in stale) _values[k] = _values[k].WithoutFacts();
+            List<object>? copies = null;
+            foreach (var entry in _values)
+                if (entry.Value.CopyOf is { } source && KeyComparer.Instance.Equals(source, key)) (copies ??= new List<object>()).Add(entry.Key);
+            if (copies is not null)
+                foreach (object k in copies) _values[k] = _values[k].WithCopyOf(null);
             if (key is ISymbol root)
             {
                 List<object>? fields = null;
@@ -185,10 +198,24 @@ namespace CsBpf.Analyzers.Rules.Flow
         {
             foreach (var entry in refinements)
             {
-                FlowValue current = _values.TryGetValue(entry.Key, out FlowValue v) ? v : new FlowValue(null, entry.Value.TypeRange);
-                if (current.Meet(entry.Value) is not { } narrowed) return false;
-                _values[entry.Key] = narrowed;
+                if (!Narrow(entry.Key, entry.Value)) return false;
+                // A copy and its source hold the same value: narrow both.
+                if (_values.TryGetValue(entry.Key, out FlowValue narrowedValue) && narrowedValue.CopyOf is { } source && !Narrow(source, entry.Value.WithCopyOf(null))) return false;
+                List<object>? copies = null;
+                foreach (var other in _values)
+                    if (other.Value.CopyOf is { } s && KeyComparer.Instance.Equals(s, entry.Key) && !KeyComparer.Instance.Equals(other.Key, entry.Key)) (copies ??= new List<object>()).Add(other.Key);
+                if (copies is not null)
+                    foreach (object copy in copies)
+                        if (!Narrow(copy, entry.Value.WithCopyOf(null))) return false;
             }
+            return true;
+        }
+
+        private bool Narrow(object key, FlowValue refinement)
+        {
+            FlowValue current = _values.TryGetValue(key, out FlowValue v) ? v : new FlowValue(null, refinement.TypeRange);
+            if (current.Meet(refinement) is not { } narrowed) return false;
+            _values[key] = narrowed;
             return true;
         }
 

@@ -32,6 +32,7 @@ namespace CsBpf.Analyzers.Rules.Flow
         private readonly Dictionary<(int From, int To), FlowState> _edges = new Dictionary<(int, int), FlowState>();
         private readonly Dictionary<BasicBlock, FlowState> _beforeBranch = new Dictionary<BasicBlock, FlowState>();
         private readonly HashSet<ISymbol> _aliased = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        private readonly Dictionary<CaptureId, ISymbol> _capturedVariables = new Dictionary<CaptureId, ISymbol>();
         private Action<Diagnostic>? _report;
         private readonly HashSet<(string, TextSpanKey)> _reported = new HashSet<(string, TextSpanKey)>();
 
@@ -209,8 +210,15 @@ namespace CsBpf.Analyzers.Rules.Flow
             switch (op)
             {
                 case IFlowCaptureOperation capture:
-                    state.Set(capture.Id, Eval(capture.Value, state, addressOnly: true));
-                    break;
+                    {
+                        // A captured local may be the target of a later assignment (the CFG captures targets
+                        // before a branching value): remember which variable the capture stands for.
+                        if (capture.Value is ILocalReferenceOperation { Local: { RefKind: RefKind.None } l }) _capturedVariables[capture.Id] = l;
+                        else if (capture.Value is IParameterReferenceOperation { Parameter: { RefKind: RefKind.None } p }) _capturedVariables[capture.Id] = p;
+                        FlowValue value = Eval(capture.Value, state, addressOnly: true);
+                        state.Set(capture.Id, value.CopyOf is null && _capturedVariables.TryGetValue(capture.Id, out ISymbol? v) ? value.WithCopyOf(v) : value);
+                        break;
+                    }
                 case IExpressionStatementOperation expression:
                     Eval(expression.Operation, state);
                     break;
@@ -290,9 +298,15 @@ namespace CsBpf.Analyzers.Rules.Flow
 
         private FlowValue Read(ISymbol variable, ITypeSymbol? type, FlowState state)
         {
-            if (state.TryGet(variable, out FlowValue v)) return v.Integer is null && v.Length is null && v.WhenTrue is null ? FlowValue.Of(type).WithReference(v.Reference) : v;
-            return FlowValue.Of(type);
+            FlowValue value = state.TryGet(variable, out FlowValue v)
+                ? v.Integer is null && v.Length is null && v.WhenTrue is null ? FlowValue.Of(type).WithReference(v.Reference) : v
+                : FlowValue.Of(type);
+            return _aliased.Contains(variable) ? value : value.WithCopyOf(variable);
         }
+
+        /// <summary>The variable a stored value is a plain copy of (a test of either then narrows both), or null.</summary>
+        private static object? CopySource(FlowValue value, ISymbol target) =>
+            value.CopyOf is ISymbol source && !SymbolEqualityComparer.Default.Equals(source, target) ? source : null;
 
         private FieldKey? FieldKeyOf(IFieldReferenceOperation field)
         {
@@ -425,7 +439,7 @@ namespace CsBpf.Analyzers.Rules.Flow
             {
                 case ILocalReferenceOperation { Local: var local } when local.RefKind == RefKind.None:
                     if (_aliased.Contains(local)) state.Forget(local);
-                    else state.Set(local, Convert(value, null, local.Type));
+                    else state.Set(local, Convert(value, null, local.Type).WithCopyOf(CopySource(value, local)));
                     break;
                 case ILocalReferenceOperation { Local: var refLocal }:
                     CheckDereference(refLocal, target, state, refLocal.Name);
@@ -443,6 +457,8 @@ namespace CsBpf.Analyzers.Rules.Flow
                 case IFlowCaptureReferenceOperation capture:
                     if (state.TryGet(capture.Id, out FlowValue captured) && captured.Reference is Nullness.MaybeNull or Nullness.Null)
                         CheckDereference(capture.Id, target, state, DiagnosticText.Snippet(target.Syntax));
+                    else if (_capturedVariables.TryGetValue(capture.Id, out ISymbol? variable) && variable is ILocalSymbol or IParameterSymbol && !_aliased.Contains(variable))
+                        state.Set(variable, Convert(value, null, variable is ILocalSymbol l ? l.Type : ((IParameterSymbol)variable).Type));
                     break;
                 default:
                     Eval(target, state, addressOnly: true);
