@@ -156,6 +156,32 @@ public class RuleSetEquivalenceTests(ITestOutputHelper output)
         else Assert.NotEqual(refused, flagged);
     }
 
+    /// <summary>A rule of thumb can be overridden in the source: the compiler honours #pragma warning disable.</summary>
+    [Fact]
+    public void A_pragma_suppresses_a_rule_in_the_compiler_too()
+    {
+        string body = "uint x = Bpf.GetSmpProcessorId(); uint r = 0; while (x > 1) { x >>= 1; x |= (uint)(r & 1); r++; } Counts.Update(1, r);";
+        string source = $$"""
+            using CsBpf;
+            [BpfProgram(License = "GPL")]
+            public static partial class P
+            {
+                [Map] static readonly HashMap<uint, ulong> Counts = new(maxEntries: 16);
+                [Tracepoint("syscalls", "sys_enter_openat")]
+                static int Prog(TracepointContext ctx)
+                {
+            #pragma warning disable CSBPF0014 // x halves each time
+                    {{body}}
+            #pragma warning restore CSBPF0014
+                    return 0;
+                }
+            }
+            """;
+        Assert.Contains(AnalyzerErrors(TestCompiler.CreateCompilation(source.Replace("#pragma", "// #pragma"))), d => d.Id == "CSBPF0014");
+        var result = BpfCompiler.Compile(TestCompiler.CreateCompilation(source), new BpfCompilerOptions());
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+    }
+
     private static string ClassAt(string source, Diagnostic d)
     {
         string[] lines = source.Split('\n');
