@@ -11,6 +11,13 @@ bash eng/mount-kernel-fs.sh
 log=$(mktemp "${TMPDIR:-/tmp}/csbpf-test.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
+# dotnet test builds only the test projects and what they reference: build the whole solution first so the
+# projects no test references (bench/CsBpf.Benchmarks) are compiled too.
+if ! dotnet build CsBpf.sln -c Release -nologo -v:q; then
+  echo "test: the solution does not build"
+  exit 1
+fi
+
 dotnet test CsBpf.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log"
 code=${PIPESTATUS[0]}
 

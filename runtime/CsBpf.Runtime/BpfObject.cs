@@ -80,11 +80,13 @@ public sealed partial class BpfObject : IDisposable
         if (elf.IsEmpty)
             throw new BpfException($"Cannot open BPF object '{name}': the ELF image is empty. Pass the bytes of a BPF object file (clang -target bpf -c, or the CsBpf compiler's output).");
 
+        // The BpfLog format table is a section libbpf skips: read it from the image while we have it.
+        var logFormats = Logging.BpfLogFormatTable.TryRead(elf, name);
         var buffer = NativeBuffer.CopyOf(elf);
         try
         {
             var handle = OpenNative(buffer, name);
-            return new BpfObject(name, buffer, handle);
+            return new BpfObject(name, buffer, handle) { _logFormats = logFormats };
         }
         catch
         {
@@ -287,6 +289,8 @@ public sealed partial class BpfObject : IDisposable
     /// Attaches every loaded program with <c>bpf_program__attach</c>, which derives the target from the
     /// section name (e.g. <c>tracepoint/syscalls/sys_enter_openat</c>). All or nothing: if one fails, the links
     /// already made are destroyed. The object owns the links and destroys them on <see cref="Dispose"/>.
+    /// Programs whose target is an interface, socket or cgroup (<see cref="BpfProgramHandle.NeedsAttachTarget"/>)
+    /// are skipped, as libbpf's skeletons do: attach them with their typed methods.
     /// </summary>
     /// <exception cref="BpfAttachException">A target does not exist or a section cannot be auto-attached.</exception>
     /// <exception cref="BpfPermissionException">The process lacks the privileges to attach.</exception>
@@ -297,7 +301,7 @@ public sealed partial class BpfObject : IDisposable
         try
         {
             foreach (var program in _programs)
-                if (program.IsLoadedProgram)
+                if (program.IsLoadedProgram && !program.NeedsAttachTarget)
                     links.Add(program.Attach());
         }
         catch
@@ -311,6 +315,8 @@ public sealed partial class BpfObject : IDisposable
     /// <summary>Detaches all links made through this object, then closes it (<c>bpf_object__close</c>). Idempotent.</summary>
     public void Dispose()
     {
+        if (_disposed) return;
+        StopLogging();
         BpfLink[] links;
         BpfRingBuffer[] rings;
         BpfPerfEventArray[] perfArrays;
@@ -326,6 +332,7 @@ public sealed partial class BpfObject : IDisposable
             _perfEventArrays.Clear();
         }
         // Detach before unloading so no event runs a program whose maps are going away.
+        DetachAttachments();
         for (var i = links.Length - 1; i >= 0; i--) links[i].Dispose();
         // Readers own duplicate fds and mappings; end them with the object that made them.
         foreach (var ring in rings) ring.Dispose();

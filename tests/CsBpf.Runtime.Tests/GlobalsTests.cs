@@ -119,6 +119,39 @@ public sealed class GlobalsTests : IDisposable
         Assert.Throws<ObjectDisposedException>(() => bss.ReadOnlyValue.Ticks);
     }
 
+    [Fact]
+    public void Single_globals_are_found_by_name_in_the_BTF_whatever_the_section_layout()
+    {
+        var multiplier = _obj.GetGlobal<ulong>("multiplier");
+        var enabled = _obj.GetGlobal<uint>("enabled");
+        var marker = _obj.GetGlobal<uint>("rodata_marker");
+        Assert.Equal(".rodata", multiplier.Section);
+        Assert.Equal(0xC0FFEEu, marker.Value); // the ELF's initial value, at the offset clang chose
+        multiplier.Value = 7;
+        enabled.Value = 1;
+        var ticks = _obj.GetGlobal<ulong>("ticks");
+        ticks.Value = 10; // .bss before load: uploaded at load
+        _obj.Load();
+
+        Assert.Equal(7, Tick());
+        Assert.Equal(14, Tick());
+        Assert.Equal(12ul, ticks.Value);
+        Assert.Equal(14ul, _obj.GetGlobal<ulong>("counter").Value);
+        var data = _obj.GetGlobal<ulong>("data_value");
+        data.Value = 100; // live: the next run sees it
+        Tick();
+        Assert.Equal(101ul, data.Value);
+        Assert.Equal(7ul, multiplier.Value); // .rodata stays readable
+        Assert.True(multiplier.IsReadOnly);
+        Assert.Contains("froze", Assert.Throws<InvalidOperationException>(() => multiplier.Value = 8).Message);
+
+        var wrongSize = Assert.Throws<BpfException>(() => _obj.GetGlobal<uint>("counter"));
+        Assert.Contains("has 8 bytes (.bss), but UInt32 has 4", wrongSize.Message);
+        var missing = Assert.Throws<KeyNotFoundException>(() => _obj.GetGlobal<ulong>("nope"));
+        Assert.Contains("'data_second'", missing.Message);
+        Assert.Contains("'rodata_marker'", missing.Message);
+    }
+
     private int Tick()
     {
         byte context = 0;

@@ -102,6 +102,133 @@ public sealed class PerfEventArrayTests : IDisposable
         Assert.Contains("not a perf event array", Assert.Throws<BpfException>(() => _obj.GetPerfEventArray(_obj.Maps.First(m => m.IsInternal).Name)).Message);
     }
 
+    [Fact]
+    public async Task ReadAllAsync_yields_typed_samples_in_order_and_waits_for_more()
+    {
+        var samples = _obj.GetPerfEventArray("samples");
+        SetSampleSize(40);
+        Emit(50);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seqs = new List<ulong>();
+        await foreach (var sample in samples.ReadAllAsync<SampleHead>(timeout.Token))
+        {
+            Assert.Equal(~sample.Value.Seq, sample.Value.Complement);
+            Assert.Contains(sample.Cpu, samples.Cpus);
+            Assert.Equal(0, sample.LostBefore);
+            seqs.Add(sample.Value.Seq);
+            if (seqs.Count == 50) break;
+        }
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (ulong)i), seqs);
+
+        // The next enumeration starts empty and waits on epoll until the program writes again.
+        var enumerator = samples.ReadAllAsync<SampleHead>(timeout.Token).GetAsyncEnumerator();
+        try
+        {
+            var next = enumerator.MoveNextAsync().AsTask();
+            await Task.Delay(50);
+            Assert.False(next.IsCompleted);
+            Emit(1);
+            Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(50UL, enumerator.Current.Value.Seq);
+            // One reader at a time: a concurrent Consume is refused while the enumeration holds the buffers.
+            Assert.Throws<InvalidOperationException>(() => samples.Consume((_, _) => { }));
+
+            using var cancel = new CancellationTokenSource();
+            var pending = samples.ReadAllAsync<SampleHead>(cancel.Token).GetAsyncEnumerator();
+            await Assert.ThrowsAsync<InvalidOperationException>(async () => await pending.MoveNextAsync());
+            await pending.DisposeAsync();
+        }
+        finally
+        {
+            await enumerator.DisposeAsync();
+        }
+
+        // Cancellation ends a waiting enumeration.
+        using var stop = new CancellationTokenSource();
+        var waiting = samples.ReadAllAsync<SampleHead>(stop.Token).GetAsyncEnumerator();
+        var move = waiting.MoveNextAsync().AsTask();
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => move.WaitAsync(TimeSpan.FromSeconds(30)));
+        await waiting.DisposeAsync();
+        Assert.Equal(0, samples.Consume((_, _) => { })); // the slot was given back
+    }
+
+    // Blocking on the enumeration keeps this (CPU-pinned) thread: an await could resume elsewhere, and a test run
+    // from another CPU would write into another buffer than the one holding the loss report.
+#pragma warning disable xUnit1031
+    [Fact]
+    public void ReadAllAsync_attaches_lost_samples_to_the_sample_that_follows_them()
+    {
+        var samples = _obj.GetPerfEventArray("samples", pagesPerCpu: 1);
+        SetSampleSize(200);
+        // Every test run on this CPU, so into one buffer; the enumeration is awaited synchronously so the thread
+        // (and its pinning) stays the same throughout.
+        using var pinned = new CpuPinning();
+        Emit(100); // far more than the 4 KiB buffer holds without a reader
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var enumerator = samples.ReadAllAsync<SampleHead>(timeout.Token).GetAsyncEnumerator();
+        long kept = 0, lost = 0;
+        var gaps = new List<(ulong Seq, long Lost)>();
+        var emitted = false;
+        try
+        {
+            while (true)
+            {
+                var move = enumerator.MoveNextAsync();
+                if (!move.IsCompleted)
+                {
+                    // Drained: the kernel writes its loss report once there is room, ahead of the next sample.
+                    Assert.False(emitted, "the sample after the loss report should have arrived");
+                    Emit(1);
+                    emitted = true;
+                }
+                Assert.True(move.AsTask().GetAwaiter().GetResult());
+                var sample = enumerator.Current;
+                Assert.Equal(~sample.Value.Seq, sample.Value.Complement);
+                Assert.Equal(pinned.Cpu, sample.Cpu);
+                kept++;
+                lost += sample.LostBefore;
+                if (sample.LostBefore > 0) gaps.Add((sample.Value.Seq, sample.LostBefore));
+                if (emitted && kept + lost == 101) break;
+            }
+        }
+        finally
+        {
+            enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        Assert.True(lost > 0, $"CPU {pinned.Cpu}'s 4 KiB buffer should have overflowed");
+        Assert.Equal(samples.LostSamples, lost);
+        // The first samples filled the buffer, the rest of the 100 were dropped, and sample #100 follows the report
+        // of exactly that gap.
+        var (seq, gap) = Assert.Single(gaps);
+        Assert.Equal(100UL, seq);
+        Assert.Equal(100 - (kept - 1), gap);
+    }
+#pragma warning restore xUnit1031
+
+    [Fact]
+    public async Task ReadAllAsync_refuses_a_sample_shorter_than_the_type_and_leaves_it()
+    {
+        var samples = _obj.GetPerfEventArray("samples");
+        SetSampleSize(16);
+        Emit(1);
+        var enumerator = samples.ReadAllAsync<Wide>().GetAsyncEnumerator();
+        var e = await Assert.ThrowsAsync<BpfException>(async () => await enumerator.MoveNextAsync());
+        Assert.Contains("shorter than Wide", e.Message);
+        await enumerator.DisposeAsync();
+        Assert.Equal(1, samples.Consume((_, sample) => Verify(sample[..16])));
+    }
+
+    private readonly record struct SampleHead(ulong Seq, ulong Complement);
+
+    [System.Runtime.CompilerServices.InlineArray(8)]
+    private struct Wide
+    {
+        private ulong _element;
+    }
+
     private void Emit(int count) => _obj.GetProgram("emit_sample").TestRun(Packet, repeat: count);
 
     private void SetSampleSize(uint size) => _obj.GetGlobals<uint>(".data").Value = size;

@@ -71,6 +71,34 @@ public sealed class RingBufferTests : IDisposable
     }
 
     [Fact]
+    public async Task ReadAllAsync_skips_discarded_records_and_stops_at_a_short_one_without_consuming_it()
+    {
+        var ring = _fixture.Events;
+        Assert.Equal(200, _fixture.EmitWithDiscards(firstSeq: 1, count: 300)); // seq 1..300, multiples of 3 discarded
+        _fixture.Emit(firstSeq: 1000, count: 1, size: 8);                    // then one record too short for FixedRecord
+
+        var seen = new List<ulong>();
+        var enumerator = ring.ReadAllAsync<RingFixture.FixedRecord>().GetAsyncEnumerator();
+        try
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                Assert.True(await enumerator.MoveNextAsync());
+                Assert.Equal(~enumerator.Current.Seq, enumerator.Current.Check);
+                seen.Add(enumerator.Current.Seq);
+            }
+            var e = await Assert.ThrowsAsync<BpfException>(async () => await enumerator.MoveNextAsync());
+            Assert.Contains("8-byte record, shorter than FixedRecord (16 bytes) (the record was left unread)", e.Message);
+        }
+        finally
+        {
+            await enumerator.DisposeAsync();
+        }
+        Assert.Equal(Enumerable.Range(1, 300).Where(i => i % 3 != 0).Select(i => (ulong)i), seen);
+        Assert.Equal(1, ring.Consume(r => Assert.Equal(1000ul, RingFixture.Verify(r, 8))));
+    }
+
+    [Fact]
     public void Records_wrapping_around_the_end_of_the_ring_are_contiguous()
     {
         // 'small' has 4096 data bytes; 1000-byte records take 1008, so the writer position wraps every few

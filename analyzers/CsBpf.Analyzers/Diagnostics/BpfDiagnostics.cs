@@ -111,6 +111,25 @@ namespace CsBpf.Analyzers.Diagnostics
             "Span index may be out of range",
             "The index '{0}' may be out of range: C# throws IndexOutOfRangeException where BPF cannot; test it first, e.g. 'if ((uint){0} < (uint)span.Length) ...'", "CsBpf.Language");
 
+        /// <summary>CSBPF0060.</summary>
+        public static readonly DiagnosticDescriptor MapNotAllowedInSleepableProgram = Error(RuleIdentifiers.MapNotAllowedInSleepableProgram,
+            "Map type not usable from a sleepable program",
+            "Map '{0}' is {1}, which sleepable program '{2}' ({3}) cannot use: the verifier allows sleepable programs only hash, array (also per-CPU and LRU), ring buffer, queue, stack, map-of-maps and local storage maps; use it from a non-sleepable program (e.g. a tracepoint)", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0061.</summary>
+        public static readonly DiagnosticDescriptor RingBufferReservationNotReleased = Error(RuleIdentifiers.RingBufferReservationNotReleased,
+            "Ring buffer reservation not submitted or discarded",
+            "The record '{0}' reserved here is not submitted or discarded on every path ({1}): the verifier rejects the program ('Unreleased reference'); call Submit or Discard on each path once the record is not null", "CsBpf.Verifier");
+        /// <summary>CSBPF0050.</summary>
+        public static readonly DiagnosticDescriptor ContextMemberNotAvailable = Error(RuleIdentifiers.ContextMemberNotAvailable,
+            "Context member not available to this program type",
+            "'{0}' is not available to program '{1}' ([{2}], {3}): the kernel lets only {4} programs use it{5}", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0051.</summary>
+        public static readonly DiagnosticDescriptor ContextFieldReadOnly = Error(RuleIdentifiers.ContextFieldReadOnly,
+            "Context field is read-only in this program type",
+            "'{0}' is read-only in program '{1}' ([{2}], {3}): the kernel lets only {4} programs write it{5}", "CsBpf.Verifier");
+
         /// <summary>CSBPF1001.</summary>
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Error(RuleIdentifiers.UnsupportedConstruct,
             "Construct not supported in BPF code",
@@ -146,6 +165,56 @@ namespace CsBpf.Analyzers.Diagnostics
             "C# error in BPF code",
             "{0}", "CsBpf.Language");
 
+        /// <summary>CSBPF1150.</summary>
+        public static readonly DiagnosticDescriptor InvalidMapKeyOrValue = Error(RuleIdentifiers.InvalidMapKeyOrValue,
+            "Invalid map key or value type",
+            "Map '{0}' cannot use this key or value type: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1151.</summary>
+        public static readonly DiagnosticDescriptor InvalidMapMaxEntries = Error(RuleIdentifiers.InvalidMapMaxEntries,
+            "Invalid map size",
+            "Map '{0}' has no valid size: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1152.</summary>
+        public static readonly DiagnosticDescriptor InvalidRingBufferSize = Error(RuleIdentifiers.InvalidRingBufferSize,
+            "Invalid ring buffer size",
+            "Ring buffer '{0}' has size {1}: the kernel needs a power of two that is a multiple of the page size (4096 bytes or more), e.g. 1 << 16", "CsBpf.Program");
+
+        /// <summary>CSBPF1153.</summary>
+        public static readonly DiagnosticDescriptor InvalidLpmKey = Error(RuleIdentifiers.InvalidLpmKey,
+            "Invalid LPM trie key",
+            "LPM trie '{0}' cannot use prefix data '{1}': {2}", "CsBpf.Program");
+
+        /// <summary>CSBPF1154.</summary>
+        public static readonly DiagnosticDescriptor InvalidInnerMap = Error(RuleIdentifiers.InvalidInnerMap,
+            "Invalid inner map of a map of maps",
+            "Map of maps '{0}' has no valid inner map: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1155.</summary>
+        public static readonly DiagnosticDescriptor InvalidMapFlags = Error(RuleIdentifiers.InvalidMapFlags,
+            "Invalid map flags or options",
+            "Map '{0}' cannot be created this way: {1}", "CsBpf.Program");
+
+        /// <summary>CSBPF1156.</summary>
+        public static readonly DiagnosticDescriptor RingBufferRecordTooLarge = Error(RuleIdentifiers.RingBufferRecordTooLarge,
+            "Ring buffer record larger than the ring",
+            "A '{0}' record takes {1} bytes in ring buffer '{2}', which holds {3}: every reservation or output would fail; make the ring bigger or the record smaller", "CsBpf.Program");
+
+        /// <summary>CSBPF1200.</summary>
+        public static readonly DiagnosticDescriptor LogArgumentType = Error(RuleIdentifiers.LogArgumentType,
+            "Value cannot be logged from BPF code",
+            "'{0}' of type '{1}' cannot be a BpfLog value: {2}", "CsBpf.Logging");
+
+        /// <summary>CSBPF1201.</summary>
+        public static readonly DiagnosticDescriptor LogMessageFormat = Error(RuleIdentifiers.LogMessageFormat,
+            "Invalid BpfLog message",
+            "This BpfLog message cannot be split at compile time: {0}", "CsBpf.Logging");
+
+        /// <summary>CSBPF1202.</summary>
+        public static readonly DiagnosticDescriptor LogOptions = Error(RuleIdentifiers.LogOptions,
+            "Invalid BpfLog ring buffer",
+            "The BpfLog ring buffer of '{0}' is not valid: {1}", "CsBpf.Logging");
+
         /// <summary>CSBPF2001.</summary>
         public static readonly DiagnosticDescriptor BackendFailure = Error(RuleIdentifiers.BackendFailure,
             "LLVM back end failed",
@@ -170,6 +239,10 @@ namespace CsBpf.Analyzers.Diagnostics
             SpanIndexOutOfRange,
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
+            InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,
+            RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram, RingBufferReservationNotReleased,
+            ContextMemberNotAvailable, ContextFieldReadOnly,
+            LogArgumentType, LogMessageFormat, LogOptions,
         };
     }
 }

@@ -5,7 +5,8 @@ namespace CsBpf.Analyzers.Diagnostics
     /// subset), 2xxx back end (LLVM/object), 3xxx build and runtime. Within them, blocks by area so parallel
     /// work does not collide: 0001-0039 verifier rules (analyzers), 0040-0059 helper availability and program
     /// types, 0060-0079 maps; 1001-1009 general, 1010-1099 language constructs, 1100-1149 program
-    /// declarations and contexts, 1150-1199 map declarations.
+    /// declarations and contexts, 1150-1199 map declarations, 1200-1219 BpfLog (logging from BPF code) and the host loader (1210-1212: suppressions of C#'s unused-field
+    /// warnings on BPF globals, Generators/BpfGlobalSuppressor).
     /// </summary>
     public static class RuleIdentifiers
     {
@@ -51,6 +52,14 @@ namespace CsBpf.Analyzers.Diagnostics
         /// <summary>A span index that may be out of range.</summary>
         public const string SpanIndexOutOfRange = "CSBPF0019";
 
+        /// <summary>A program reaches a context member its program type may not read (or a packet method it has no access to).</summary>
+        public const string ContextMemberNotAvailable = "CSBPF0050";
+        /// <summary>A program writes a context field its program type may only read.</summary>
+        public const string ContextFieldReadOnly = "CSBPF0051";
+        /// <summary>A sleepable program uses a map type the verifier allows only in non-sleepable programs.</summary>
+        public const string MapNotAllowedInSleepableProgram = "CSBPF0060";
+        /// <summary>A ring buffer reservation not submitted or discarded on every path.</summary>
+        public const string RingBufferReservationNotReleased = "CSBPF0061";
         /// <summary>A construct the BPF subset does not support.</summary>
         public const string UnsupportedConstruct = "CSBPF1001";
         /// <summary>A type that cannot be used in BPF code.</summary>
@@ -65,6 +74,26 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string InvalidProgramDeclaration = "CSBPF1006";
         /// <summary>The C# source has compile errors inside a [BpfProgram] class.</summary>
         public const string SourceError = "CSBPF1007";
+        /// <summary>A map's key or value type cannot be used for its map type.</summary>
+        public const string InvalidMapKeyOrValue = "CSBPF1150";
+        /// <summary>A map's max_entries is not a constant in range.</summary>
+        public const string InvalidMapMaxEntries = "CSBPF1151";
+        /// <summary>A ring buffer's size is not a power of two multiple of the page size.</summary>
+        public const string InvalidRingBufferSize = "CSBPF1152";
+        /// <summary>An LPM trie's prefix data cannot follow the 32-bit prefix length.</summary>
+        public const string InvalidLpmKey = "CSBPF1153";
+        /// <summary>A map of maps has no usable inner map declaration.</summary>
+        public const string InvalidInnerMap = "CSBPF1154";
+        /// <summary>Map flags, NUMA node or pinning the map type does not accept.</summary>
+        public const string InvalidMapFlags = "CSBPF1155";
+        /// <summary>A ring buffer record that can never fit in its ring.</summary>
+        public const string RingBufferRecordTooLarge = "CSBPF1156";
+        /// <summary>A BpfLog hole whose type cannot be logged.</summary>
+        public const string LogArgumentType = "CSBPF1200";
+        /// <summary>A BpfLog message that is not a constant or interpolated string, or a hole format that cannot be applied.</summary>
+        public const string LogMessageFormat = "CSBPF1201";
+        /// <summary>Invalid [BpfLogOptions] (ring size) or a log record too big for the ring.</summary>
+        public const string LogOptions = "CSBPF1202";
         /// <summary>LLVM failed to verify or emit the module (an internal compiler error).</summary>
         public const string BackendFailure = "CSBPF2001";
         /// <summary>libLLVM could not be loaded.</summary>

@@ -5,7 +5,7 @@ namespace CsBpf.Analyzers.Generators
     /// <summary>Writes the typed loader of a <see cref="LoaderModel"/>: a partial part of the class with
     /// <c>BpfObjectResourceName</c>, <c>Open()</c>, <c>Load()</c> and a nested <c>Skeleton</c> exposing the
     /// object, one property per map and program, <c>AttachAll()</c> and <c>Dispose()</c>.</summary>
-    public static class LoaderEmitter
+    public static partial class LoaderEmitter
     {
         private const string Runtime = BpfKnownTypes.RuntimeNamespace;
 
@@ -74,7 +74,9 @@ namespace CsBpf.Analyzers.Generators
                 w.Line($"private {MapType(map)}? __map_{map.Name};");
             foreach (var program in model.Programs)
                 w.Line($"private {Runtime}.BpfProgramHandle? __prog_{program.Name};");
-            if (model.Maps.Count + model.Programs.Count > 0) w.Line();
+            foreach (var global in model.Globals)
+                w.Line($"private {Runtime}.BpfGlobal<{global.Type}>? __global_{global.Name};");
+            if (model.Maps.Count + model.Programs.Count + model.Globals.Count > 0) w.Line();
 
             w.Line("/// <summary>Wraps an opened BPF object of this class.</summary>");
             w.Line($"public Skeleton({Runtime}.BpfObject @object)");
@@ -92,13 +94,44 @@ namespace CsBpf.Analyzers.Generators
             {
                 w.Line();
                 w.Line($"/// <summary>The map <c>{map.Name}</c>.</summary>");
-                w.Line($"public {MapType(map)} {map.Identifier} => __map_{map.Name} ??= Object.{map.Getter}<{map.TypeArguments}>(\"{map.Name}\");");
+                string typeArguments = map.TypeArguments.Length > 0 ? $"<{map.TypeArguments}>" : "";
+                w.Line($"public {MapType(map)} {map.Identifier} => __map_{map.Name} ??= Object.{map.Getter}{typeArguments}(\"{map.Name}\");");
+            }
+            foreach (var global in model.Globals)
+            {
+                w.Line();
+                if (global.IsReadOnly)
+                {
+                    w.Line($"/// <summary>The <c>.rodata</c> global <c>{global.Name}</c> (<c>static readonly</c>): set it before <see cref=\"Load\"/>,");
+                    w.Line("/// and the verifier treats it as a constant; after load it can only be read.</summary>");
+                }
+                else
+                {
+                    w.Line($"/// <summary>The global <c>{global.Name}</c> (<c>.data</c>/<c>.bss</c>): its initial value before <see cref=\"Load\"/>,");
+                    w.Line("/// then the live value shared with the running programs (memory-mapped, no system call).</summary>");
+                }
+                w.Line($"public {global.Type} {global.Identifier}");
+                w.Open();
+                w.Line($"get => (__global_{global.Name} ??= Object.GetGlobal<{global.Type}>(\"{global.Name}\")).Value;");
+                w.Line($"set => (__global_{global.Name} ??= Object.GetGlobal<{global.Type}>(\"{global.Name}\")).Value = value;");
+                w.Close();
             }
             foreach (var program in model.Programs)
             {
                 w.Line();
                 w.Line($"/// <summary>The {program.Kind.ToLowerInvariant()} program <c>{program.Name}</c>.</summary>");
                 w.Line($"public {Runtime}.BpfProgramHandle {program.Identifier} => __prog_{program.Name} ??= Object.GetProgram(\"{program.Name}\");");
+                EmitTypedAttach(w, program);
+            }
+
+            if (model.HasLogging)
+            {
+                w.Line();
+                w.Line("/// <summary>Logs what the programs write with <c>BpfLog</c> to <paramref name=\"logger\"/>; dispose the reader to stop.</summary>");
+                w.Line($"public {Runtime}.BpfLogReader StartLogging(global::Microsoft.Extensions.Logging.ILogger logger) => Object.StartLogging(logger);");
+                w.Line();
+                w.Line("/// <summary>Logs what the programs write with <c>BpfLog</c> to a logger of <paramref name=\"loggerFactory\"/> named after this class.</summary>");
+                w.Line($"public {Runtime}.BpfLogReader StartLogging(global::Microsoft.Extensions.Logging.ILoggerFactory loggerFactory) => Object.StartLogging(loggerFactory);");
             }
 
             w.Line();
@@ -118,7 +151,7 @@ namespace CsBpf.Analyzers.Generators
         private static string Declaration(TypeDeclarationModel type) =>
             (type.Modifiers.Length > 0 ? type.Modifiers + " " : "") + "partial " + type.Keyword + " " + type.Name;
 
-        private static string MapType(MapModel map) => $"{map.HostType}<{map.TypeArguments}>";
+        private static string MapType(MapModel map) => map.TypeArguments.Length == 0 ? map.HostType : $"{map.HostType}<{map.TypeArguments}>";
 
         /// <summary>Indented lines with '\n' endings on every platform.</summary>
         private sealed class Writer

@@ -11,6 +11,14 @@ namespace CsBpf.Analyzers.Generators
         /// <summary>Creates the model.</summary>
         public LoaderModel(string @namespace, EquatableArray<TypeDeclarationModel> containingTypes, TypeDeclarationModel type,
             string fullName, EquatableArray<MapModel> maps, EquatableArray<ProgramModel> programs)
+            : this(@namespace, containingTypes, type, fullName, maps, programs, EquatableArray<GlobalModel>.Empty, hasLogging: false)
+        {
+        }
+
+        /// <summary>Creates the model with global variables and the logging flag.</summary>
+        public LoaderModel(string @namespace, EquatableArray<TypeDeclarationModel> containingTypes, TypeDeclarationModel type,
+            string fullName, EquatableArray<MapModel> maps, EquatableArray<ProgramModel> programs,
+            EquatableArray<GlobalModel> globals, bool hasLogging)
         {
             Namespace = @namespace;
             ContainingTypes = containingTypes;
@@ -18,6 +26,8 @@ namespace CsBpf.Analyzers.Generators
             FullName = fullName;
             Maps = maps;
             Programs = programs;
+            Globals = globals;
+            HasLogging = hasLogging;
         }
 
         /// <summary>The namespace (display form), or empty for the global namespace.</summary>
@@ -45,10 +55,17 @@ namespace CsBpf.Analyzers.Generators
         /// <summary>The programs, in declaration order.</summary>
         public EquatableArray<ProgramModel> Programs { get; }
 
+        /// <summary>The global variables (static fields that are neither maps nor constants), in declaration order.</summary>
+        public EquatableArray<GlobalModel> Globals { get; }
+
+        /// <summary>True when the class calls <c>BpfLog</c>: the skeleton gets <c>StartLogging</c>.</summary>
+        public bool HasLogging { get; }
+
         /// <inheritdoc />
         public bool Equals(LoaderModel? other) =>
             other is not null && Namespace == other.Namespace && ContainingTypes.Equals(other.ContainingTypes) &&
-            Type.Equals(other.Type) && FullName == other.FullName && Maps.Equals(other.Maps) && Programs.Equals(other.Programs);
+            Type.Equals(other.Type) && FullName == other.FullName && Maps.Equals(other.Maps) && Programs.Equals(other.Programs) &&
+            Globals.Equals(other.Globals) && HasLogging == other.HasLogging;
 
         /// <inheritdoc />
         public override bool Equals(object? obj) => Equals(obj as LoaderModel);
@@ -56,7 +73,43 @@ namespace CsBpf.Analyzers.Generators
         /// <inheritdoc />
         public override int GetHashCode() =>
             Hash.Combine(Hash.Combine(Hash.Combine(Namespace.GetHashCode(), ContainingTypes.GetHashCode()), Type.GetHashCode()),
-                Hash.Combine(Hash.Combine(FullName.GetHashCode(), Maps.GetHashCode()), Programs.GetHashCode()));
+                Hash.Combine(Hash.Combine(Hash.Combine(FullName.GetHashCode(), Maps.GetHashCode()), Programs.GetHashCode()),
+                    Hash.Combine(Globals.GetHashCode(), HasLogging ? 1 : 0)));
+    }
+
+    /// <summary>One global variable: a static field of the BPF class that lives in .rodata, .data or .bss.</summary>
+    public sealed class GlobalModel : IEquatable<GlobalModel>
+    {
+        /// <summary>Creates the model.</summary>
+        public GlobalModel(string name, string identifier, string type, bool isReadOnly)
+        {
+            Name = name;
+            Identifier = identifier;
+            Type = type;
+            IsReadOnly = isReadOnly;
+        }
+
+        /// <summary>The variable's name in the object (the field name).</summary>
+        public string Name { get; }
+
+        /// <summary>The field name as a C# identifier.</summary>
+        public string Identifier { get; }
+
+        /// <summary>The field's type, fully qualified.</summary>
+        public string Type { get; }
+
+        /// <summary>True for <c>static readonly</c> fields (.rodata: settable before load only).</summary>
+        public bool IsReadOnly { get; }
+
+        /// <inheritdoc />
+        public bool Equals(GlobalModel? other) =>
+            other is not null && Name == other.Name && Identifier == other.Identifier && Type == other.Type && IsReadOnly == other.IsReadOnly;
+
+        /// <inheritdoc />
+        public override bool Equals(object? obj) => Equals(obj as GlobalModel);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => Hash.Combine(Hash.Combine(Name.GetHashCode(), Type.GetHashCode()), IsReadOnly ? 1 : 0);
     }
 
     /// <summary>One type declaration to reopen as <c>partial</c>: its modifiers, keyword and name.</summary>
@@ -113,6 +166,7 @@ namespace CsBpf.Analyzers.Generators
         public string Identifier { get; }
 
         /// <summary>The host map type without type arguments, e.g. <c>global::CsBpf.Runtime.BpfHashMap</c>.</summary>
+        /// <remarks><see cref="TypeArguments"/> is empty for a non-generic host view (e.g. a ring buffer reader).</remarks>
         public string HostType { get; }
 
         /// <summary>The <c>BpfObject</c> method returning it, e.g. <c>GetHashMap</c>.</summary>
@@ -139,11 +193,22 @@ namespace CsBpf.Analyzers.Generators
     {
         /// <summary>Creates the model.</summary>
         public ProgramModel(string name, string identifier, string kind)
+            : this(name, identifier, kind, "")
+        {
+        }
+
+        /// <summary>Creates the model with the attach argument of its attribute (e.g. a tc direction).</summary>
+        public ProgramModel(string name, string identifier, string kind, string attachArgument)
         {
             Name = name;
             Identifier = identifier;
             Kind = kind;
+            AttachArgument = attachArgument;
         }
+
+        /// <summary>What the typed attach method passes besides its own parameters, as C# (e.g.
+        /// <c>global::CsBpf.TcDirection.Ingress</c> for <c>[Tc(TcDirection.Ingress)]</c>), or empty.</summary>
+        public string AttachArgument { get; }
 
         /// <summary>The program's name in the object (the method name).</summary>
         public string Name { get; }
@@ -156,7 +221,7 @@ namespace CsBpf.Analyzers.Generators
 
         /// <inheritdoc />
         public bool Equals(ProgramModel? other) =>
-            other is not null && Name == other.Name && Identifier == other.Identifier && Kind == other.Kind;
+            other is not null && Name == other.Name && Identifier == other.Identifier && Kind == other.Kind && AttachArgument == other.AttachArgument;
 
         /// <inheritdoc />
         public override bool Equals(object? obj) => Equals(obj as ProgramModel);

@@ -10,7 +10,7 @@ namespace CsBpf.Analyzers.Generators
     /// <summary>Turns a <c>[BpfProgram]</c> class into a <see cref="LoaderModel"/>, or null when no loader can
     /// be generated (the class or a containing type is not partial, or a type is generic: the analyzers
     /// and the compiler report those).</summary>
-    public static class LoaderModelBuilder
+    public static partial class LoaderModelBuilder
     {
         /// <summary>The format of the class's full name: the same as the compiler's <c>ClassFullName</c>
         /// (namespace and containing types joined by '.'), so the resource names agree.</summary>
@@ -38,15 +38,22 @@ namespace CsBpf.Analyzers.Generators
 
             var maps = new List<MapModel>();
             var programs = new List<ProgramModel>();
+            var globals = new List<GlobalModel>();
             foreach (var member in type.GetMembers())
             {
                 switch (member)
                 {
-                    case IFieldSymbol field when HasMapAttribute(field) && ToMap(field) is { } map:
-                        maps.Add(map);
+                    case IFieldSymbol field when HasMapAttribute(field):
+                        if (ToMap(field) is { } map) maps.Add(map);
+                        break;
+                    case IFieldSymbol { IsStatic: true, IsConst: false, IsImplicitlyDeclared: false } field
+                        when field.Type.IsUnmanagedType && field.Type.TypeKind != TypeKind.Error:
+                        // A BPF global (the compiler's ProgramDiscovery.ReadGlobal): readonly → .rodata, else .data/.bss.
+                        globals.Add(new GlobalModel(field.Name, Escape(field.Name),
+                            field.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), field.IsReadOnly));
                         break;
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when ProgramKind(method) is { } kind:
-                        programs.Add(new ProgramModel(method.Name, Escape(method.Name), kind));
+                        programs.Add(new ProgramModel(method.Name, Escape(method.Name), kind, AttachArgument(method, kind)));
                         break;
                 }
             }
@@ -55,7 +62,25 @@ namespace CsBpf.Analyzers.Generators
             string fullName = type.ToDisplayString(FullNameFormat);
 
             var self = new TypeDeclarationModel(Modifiers(type), Keyword(classSyntax), classSyntax.Identifier.ToString());
-            return new LoaderModel(ns, containing.ToEquatableArray(), self, fullName, maps.ToEquatableArray(), programs.ToEquatableArray());
+            bool hasLogging = CallsBpfLog(type, cancellationToken);
+            return new LoaderModel(ns, containing.ToEquatableArray(), self, fullName, maps.ToEquatableArray(), programs.ToEquatableArray(),
+                globals.ToEquatableArray(), hasLogging);
+        }
+
+        /// <summary>True when any part of the class calls <c>BpfLog.X(...)</c> (a syntax check: the compiler writes a
+        /// format table exactly when it lowers such a call).</summary>
+        private static bool CallsBpfLog(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            foreach (var reference in type.DeclaringSyntaxReferences)
+            {
+                foreach (var invocation in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
+                {
+                    if (invocation.Expression is MemberAccessExpressionSyntax { Expression: var target } &&
+                        target is IdentifierNameSyntax { Identifier.ValueText: "BpfLog" } or MemberAccessExpressionSyntax { Name.Identifier.ValueText: "BpfLog" } or AliasQualifiedNameSyntax { Name.Identifier.ValueText: "BpfLog" })
+                        return true;
+                }
+            }
+            return false;
         }
 
         private static bool IsPartialNonGeneric(TypeDeclarationSyntax syntax) =>
@@ -94,11 +119,50 @@ namespace CsBpf.Analyzers.Generators
 
         private static MapModel? ToMap(IFieldSymbol field)
         {
-            if (field.Type is not INamedTypeSymbol mapType || !IsInProgramNamespace(mapType)) return null;
-            if (!BpfKnownTypes.MapTypes.TryGetValue(mapType.MetadataName, out var host)) return null;
+            if (field.Type is not INamedTypeSymbol mapType) return null;
             if (mapType.TypeArguments.Any(t => t.TypeKind == TypeKind.Error)) return null;
-            string typeArguments = string.Join(", ", mapType.TypeArguments.Select(t => t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
-            return new MapModel(field.Name, Escape(field.Name), host.Type, host.Getter, typeArguments);
+            string hostType, getter;
+            int arity;
+            if (HostView(mapType.OriginalDefinition) is { } view)
+            {
+                // [BpfHostView("CsBpf.Runtime.BpfHashMap`2", "GetHashMap")]: the first N type arguments carry over.
+                (hostType, arity) = SplitArity(view.TypeName);
+                hostType = "global::" + hostType;
+                getter = view.Accessor;
+            }
+            else if (IsInProgramNamespace(mapType) && BpfKnownTypes.MapTypes.TryGetValue(mapType.MetadataName, out var host))
+            {
+                (hostType, getter, arity) = (host.Type, host.Getter, host.TypeArgumentCount < 0 ? mapType.TypeArguments.Length : host.TypeArgumentCount);
+            }
+            else
+            {
+                return null;
+            }
+            if (arity > mapType.TypeArguments.Length) return null;
+            string typeArguments = string.Join(", ", mapType.TypeArguments.Take(arity).Select(t => t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+            return new MapModel(field.Name, Escape(field.Name), hostType, getter, typeArguments);
+        }
+
+        /// <summary>The <c>[BpfHostView(typeName, accessor)]</c> of a program-side map class, if it has a well-formed one.</summary>
+        private static (string TypeName, string Accessor)? HostView(INamedTypeSymbol mapClass)
+        {
+            foreach (var attribute in mapClass.GetAttributes())
+            {
+                if (attribute.AttributeClass is not { MetadataName: BpfKnownTypes.HostViewAttributeName } c || !IsInProgramNamespace(c)) continue;
+                if (attribute.ConstructorArguments.Length == 2 &&
+                    attribute.ConstructorArguments[0].Value is string typeName && typeName.Length > 0 &&
+                    attribute.ConstructorArguments[1].Value is string accessor && SyntaxFacts.IsValidIdentifier(accessor))
+                    return (typeName, accessor);
+            }
+            return null;
+        }
+
+        /// <summary>"CsBpf.Runtime.BpfHashMap`2" → ("CsBpf.Runtime.BpfHashMap", 2); no backtick → arity 0.</summary>
+        private static (string Name, int Arity) SplitArity(string metadataName)
+        {
+            int tick = metadataName.LastIndexOf('`');
+            if (tick < 0 || !int.TryParse(metadataName.Substring(tick + 1), out int arity)) return (metadataName, 0);
+            return (metadataName.Substring(0, tick), arity);
         }
 
         private static string? ProgramKind(IMethodSymbol method)

@@ -18,15 +18,35 @@ internal sealed record BpfClassModel(
 /// </summary>
 internal sealed record GlobalModel(IFieldSymbol Field, string Section, object? InitialValue);
 
-/// <summary>A <c>[Map]</c> field: a BTF-defined map in <c>.maps</c>.</summary>
-internal sealed record MapModel(IFieldSymbol Field, int MapType, ITypeSymbol KeyType, ITypeSymbol ValueType, long MaxEntries);
+/// <summary>
+/// A <c>[Map]</c> field: a BTF-defined map in <c>.maps</c> (or, as <see cref="Inner"/>, the inner map template of
+/// a map of maps, located at the outer field). A null key or value type has no <c>key</c>/<c>value</c> member
+/// (queue, stack, ring buffer); a <see cref="MaxEntries"/> of 0 leaves <c>max_entries</c> to libbpf.
+/// </summary>
+internal sealed record MapModel(IFieldSymbol Field, int MapType, ITypeSymbol? KeyType, ITypeSymbol? ValueType, long MaxEntries)
+{
+    /// <summary><c>map_flags</c> (<c>BPF_F_*</c>), including the ones the type requires.</summary>
+    public uint Flags { get; init; }
+
+    /// <summary><c>numa_node</c>, or -1 for none.</summary>
+    public int NumaNode { get; init; } = -1;
+
+    /// <summary><c>pinning</c> (<c>LIBBPF_PIN_*</c>).</summary>
+    public int Pinning { get; init; }
+
+    /// <summary>When positive, the value is an array of this many <see cref="ValueType"/> (stack trace maps).</summary>
+    public int ValueArrayLength { get; init; }
+
+    /// <summary>The inner map template of a map of maps (the <c>values</c> member).</summary>
+    public MapModel? Inner { get; init; }
+}
 
 /// <summary>A program entry point: a method with a program-type attribute.</summary>
 internal sealed record ProgramModel(IMethodSymbol Method, string Section, ProgramKind Kind)
 {
     /// <summary>True when the method itself is the entry point (it takes the context); false when an entry
     /// wrapper reads its parameters from the context.</summary>
-    public bool IsDirectEntry => Kind is ProgramKind.Tracepoint or ProgramKind.Syscall;
+    public bool IsDirectEntry => Kind is ProgramKind.Tracepoint or ProgramKind.Syscall or ProgramKind.Network;
 }
 
 /// <summary>Program kinds, by how the method's parameters come from the BPF context.</summary>
@@ -42,4 +62,7 @@ internal enum ProgramKind
     Kretprobe,
     /// <summary>Parameters are the 64-bit slots of a tracing context (fentry, fexit, LSM).</summary>
     Tracing,
+    /// <summary>The method takes a network program's context (<c>XdpContext</c>, <c>SkBuffContext</c>,
+    /// <c>SockAddrContext</c>) and returns its verdict (ProgramDiscovery.Network.cs).</summary>
+    Network,
 }

@@ -11,7 +11,7 @@ namespace CsBpf.Compiler.Frontend;
 /// Finds the <c>[BpfProgram]</c> classes of a compilation and reads their maps and program entry points,
 /// reporting malformed declarations (license, map shape, program signature) as diagnostics.
 /// </summary>
-internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagnostic> diagnostics)
+internal sealed partial class ProgramDiscovery(CSharpCompilation compilation, List<Diagnostic> diagnostics)
 {
     public IReadOnlyList<BpfClassModel> Discover(CancellationToken cancellationToken)
     {
@@ -45,7 +45,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
         {
             if (member is IFieldSymbol field && GetAttribute(field, WellKnownNames.MapAttribute) is not null)
             {
-                if (ReadMap(field) is { } map) maps.Add(map);
+                if (new MapDeclarationReader(compilation, diagnostics).Read(field) is { } map) maps.Add(map);
             }
             else if (member is IFieldSymbol { IsStatic: true, IsConst: false, IsImplicitlyDeclared: false } global)
             {
@@ -88,6 +88,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
             return ($"{prefix}/{target}", kind);
         }
         if (GetAttribute(method, WellKnownNames.SyscallAttribute) is not null) return ("syscall", ProgramKind.Syscall);
+        if (NetworkSection(method) is { } network) return (network, ProgramKind.Network);
         return TracepointSection(method) is { } tp ? (tp, ProgramKind.Tracepoint) : null;
     }
 
@@ -128,6 +129,7 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
                     $"a syscall program must have the signature 'static int {method.Name}(ref T args)' with T an unmanaged struct");
             return ok;
         }
+        if (kind == ProgramKind.Network) return ValidateNetworkProgram(method, section, at);
         if (kind != ProgramKind.Tracepoint) return ValidateArgumentProgram(method, section, kind, at);
         if (method.ReturnType.SpecialType != SpecialType.System_Int32 ||
             method.Parameters.Length != 1 || method.Parameters[0].RefKind != RefKind.None ||
@@ -170,34 +172,6 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
         return true;
     }
 
-    private MapModel? ReadMap(IFieldSymbol field)
-    {
-        Location? at = field.Locations.FirstOrDefault();
-        if (!field.IsStatic || !field.IsReadOnly)
-        {
-            Report(BpfDiagnostics.InvalidMapDeclaration, at, field.Name, "a map field must be 'static readonly'");
-            return null;
-        }
-        if (field.Type is not INamedTypeSymbol mapType || GetAttribute(mapType.OriginalDefinition, WellKnownNames.BpfMapKindAttribute) is not { } kind)
-        {
-            Report(BpfDiagnostics.InvalidMapDeclaration, at, field.Name, $"'{field.Type}' is not a BPF map type (use HashMap<TKey, TValue> or ArrayMap<T>)");
-            return null;
-        }
-        int typeId = Convert.ToInt32(kind.ConstructorArguments[0].Value);
-        ITypeSymbol key, value;
-        if (mapType.TypeArguments.Length == 2) { key = mapType.TypeArguments[0]; value = mapType.TypeArguments[1]; }
-        else { key = compilation.GetSpecialType(SpecialType.System_UInt32); value = mapType.TypeArguments[0]; }
-
-        long? maxEntries = ReadMaxEntries(field);
-        if (maxEntries is not > 0 || maxEntries > uint.MaxValue)
-        {
-            Report(BpfDiagnostics.InvalidMapDeclaration, at, field.Name,
-                "the initializer must be 'new(maxEntries: N)' with N a constant between 1 and 4294967295");
-            return null;
-        }
-        return new MapModel(field, typeId, key, value, maxEntries.Value);
-    }
-
     private GlobalModel? ReadGlobal(IFieldSymbol field)
     {
         object? initial = null;
@@ -218,17 +192,6 @@ internal sealed class ProgramDiscovery(CSharpCompilation compilation, List<Diagn
         bool zero = initial is null || initial is false || (initial is IConvertible c and not string && c.ToDecimal(null) == 0);
         string section = field.IsReadOnly ? ".rodata" : zero ? ".bss" : ".data";
         return new GlobalModel(field, section, initial);
-    }
-
-    private long? ReadMaxEntries(IFieldSymbol field)
-    {
-        if (field.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not VariableDeclaratorSyntax { Initializer.Value: { } init }) return null;
-        SemanticModel model = compilation.GetSemanticModel(init.SyntaxTree);
-        IOperation? op = model.GetOperation(init);
-        while (op is IConversionOperation c) op = c.Operand;
-        if (op is not IObjectCreationOperation creation) return null;
-        IArgumentOperation? arg = creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "maxEntries");
-        return arg?.Value.ConstantValue is { HasValue: true, Value: { } v } ? Convert.ToInt64(v) : null;
     }
 
     private void Report(DiagnosticDescriptor descriptor, Location? location, params object[] args) =>

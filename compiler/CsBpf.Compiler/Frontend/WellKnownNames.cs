@@ -20,4 +20,5 @@ internal static class WellKnownNames
     public const string ContextFieldAttribute = "CsBpf.ContextFieldAttribute";
     public const string Unsafe = "System.Runtime.CompilerServices.Unsafe";
     public const string Interlocked = "System.Threading.Interlocked";
+    public const string BpfLog = "CsBpf.BpfLog";
 }

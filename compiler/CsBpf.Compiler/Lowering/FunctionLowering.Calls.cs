@@ -18,6 +18,7 @@ internal sealed partial class FunctionLowering
         IMethodSymbol target = invocation.TargetMethod;
         Location at = invocation.Syntax.GetLocation();
 
+        if (EmitNetworkInvocation(invocation, at) is { } network) return network;
         AttributeData? helper = ProgramDiscovery.GetAttribute(target, WellKnownNames.BpfHelperAttribute);
         if (helper is not null && helper.NamedArguments.Any(a => a.Key == "FormatString" && a.Value.Value is true))
             return EmitFormatHelperCall(invocation, (int)helper.ConstructorArguments[0].Value!, at);
@@ -30,6 +31,7 @@ internal sealed partial class FunctionLowering
         string containing = target.ContainingType?.OriginalDefinition.ToDisplayString() ?? "";
         if (containing == WellKnownNames.Unsafe) return EmitUnsafeIntrinsic(invocation, at);
         if (containing == WellKnownNames.Interlocked) return EmitInterlocked(invocation, resultUsed, at);
+        if (containing == WellKnownNames.BpfLog) return EmitLogCall(invocation, at);
 
         if (target.IsStatic && !target.DeclaringSyntaxReferences.IsEmpty && IsBpfCode(target))
         {

@@ -30,6 +30,8 @@ internal sealed partial class FunctionLowering
                 return EmitBinary(binary);
             case IUnaryOperation unary:
                 return EmitUnary(unary);
+            case IFieldReferenceOperation or IFlowCaptureReferenceOperation when MapValue(op) is { } map:
+                return map; // a [Map] field as a value (a map pointer), e.g. passed to a method (FunctionLowering.Maps.cs)
             case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IFlowCaptureReferenceOperation:
                 return LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation());
             case ISimpleAssignmentOperation assignment:
@@ -57,6 +59,8 @@ internal sealed partial class FunctionLowering
                 return spanValue;
             case IPropertyReferenceOperation property when EmitContextFieldValue(property) is { } contextValue:
                 return contextValue;
+            case IPropertyReferenceOperation property when EmitPacketProperty(property) is { } packetValue:
+                return packetValue;
             case { Kind: OperationKind.None } when IsStackAlloc(op):
                 return EmitStackAlloc(op);
             case IInterpolatedStringOperation:

@@ -55,9 +55,11 @@ internal sealed partial class FunctionLowering
         if (model.GetOperation(syntax) is not IMethodBodyOperation body)
             throw Unsupported(MethodLocation, "a method without a block or expression body");
         RejectStructuredConstructs(body);
+        RejectComputedLogMessages(body);
         FindWrittenVariables(body);
         ControlFlowGraph cfg = ControlFlowGraph.Create(body);
         FindLvalueCaptures(cfg);
+        CheckRingBufferReservations(cfg);
 
         _file = _module.FileFor(syntaxRef.SyntaxTree);
         uint line = Line(syntax.GetLocation());
@@ -350,8 +352,13 @@ internal sealed partial class FunctionLowering
         IOperation value = capture.Value;
         if (value is IFieldReferenceOperation { Field: var mapField } && _module.MapGlobals.ContainsKey(mapField))
         {
-            // The CFG spills a call's receiver when later arguments branch; a map is a constant address.
-            _mapCaptures[capture.Id] = mapField;
+            // The CFG spills a call's receiver when later arguments branch; a map is a constant address. A capture
+            // given different maps on different paths (cond ? A : B) is a run-time value: stored below as well.
+            if (_mapCaptures.TryGetValue(capture.Id, out IFieldSymbol? known) && !SymbolEqualityComparer.Default.Equals(known, mapField))
+                _dynamicMapCaptures.Add(capture.Id);
+            else
+                _mapCaptures[capture.Id] = mapField;
+            StoreMapCapture(capture.Id, mapField);
             return;
         }
         TypeLayout? layout = value.Type is null ? null : _module.LayoutOf(value.Type, value.Syntax.GetLocation());

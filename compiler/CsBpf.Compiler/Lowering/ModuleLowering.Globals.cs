@@ -6,40 +6,9 @@ using Microsoft.CodeAnalysis;
 
 namespace CsBpf.Compiler.Lowering;
 
-// Maps and the license section.
+// Global variables, format strings and the license section (maps: ModuleLowering.Maps.cs).
 internal sealed partial class ModuleLowering
 {
-    /// <summary>
-    /// A BTF-defined map, the layout libbpf reads from <c>.maps</c> (see libbpf's <c>__uint</c>/<c>__type</c>
-    /// macros): a struct of pointers whose BTF encodes the parameters — <c>int (*type)[TYPE]</c>,
-    /// <c>int (*max_entries)[N]</c>, <c>K *key</c>, <c>V *value</c>.
-    /// </summary>
-    private void EmitMap(MapModel map)
-    {
-        Location at = map.Field.Locations.FirstOrDefault() ?? Location.None;
-        LayoutOf(map.KeyType, at);
-        LayoutOf(map.ValueType, at);
-        LMetadata file = FileFor(map.Field.DeclaringSyntaxReferences[0].SyntaxTree);
-        uint line = (uint)at.GetLineSpan().StartLinePosition.Line + 1;
-
-        LType structType = Llvm.Struct([Llvm.Ptr, Llvm.Ptr, Llvm.Ptr, Llvm.Ptr], packed: false);
-        LValue global = Llvm.AddGlobal(structType, map.Field.Name, ".maps", Linkage.External, 8);
-        LlvmModule.SetInitializer(global, Llvm.ConstNull(structType));
-
-        LMetadata intType = Llvm.DiBasicType("int", 32, DwarfEncoding.Signed);
-        LMetadata Encoded(long n) => Llvm.DiPointer(Llvm.DiArray(intType, 32, n, 32));
-        LMetadata[] members =
-        [
-            Llvm.DiMember(file, "type", file, line, 64, 0, 0, Encoded(map.MapType)),
-            Llvm.DiMember(file, "max_entries", file, line, 64, 0, 64, Encoded(map.MaxEntries)),
-            Llvm.DiMember(file, "key", file, line, 64, 0, 128, Llvm.DiPointer(Types.DebugType(map.KeyType))),
-            Llvm.DiMember(file, "value", file, line, 64, 0, 192, Llvm.DiPointer(Types.DebugType(map.ValueType))),
-        ];
-        LMetadata diStruct = Llvm.DiStruct(file, null, file, line, 256, 0, members);
-        Llvm.AttachDebugInfo(global, Llvm.DiGlobalVariable(CompileUnit, map.Field.Name, file, line, diStruct, localToUnit: false));
-        MapGlobals[map.Field] = global;
-    }
-
     /// <summary>
     /// A global variable in <c>.rodata</c>/<c>.data</c>/<c>.bss</c>, with BTF so libbpf builds the section's
     /// map (DATASEC) and the host can find it by name. Never an LLVM <c>constant</c>, even in .rodata: the

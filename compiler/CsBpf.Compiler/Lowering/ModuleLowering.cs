@@ -76,7 +76,9 @@ internal sealed partial class ModuleLowering : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             LowerFunction(method);
         }
+        EmitLogFormatTable();
         ReportRecursion();
+        ReportSleepableMapUses();
         if (Diagnostics.Count != errorsBefore) return null;
 
         Llvm.FinalizeDebugInfo();

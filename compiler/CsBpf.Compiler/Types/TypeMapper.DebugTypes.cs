@@ -41,7 +41,7 @@ internal sealed partial class TypeMapper
         }
         if (type is IPointerTypeSymbol p)
             return llvm.DiPointer(p.PointedAtType.SpecialType == SpecialType.System_Void ? default : DebugType(p.PointedAtType));
-        if (IsContext(type))
+        if (IsContext(type) || IsMap(type))
             return llvm.DiPointer(default); // void *ctx, as libbpf and the kernel's BTF expect
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } e)
         {

@@ -49,6 +49,8 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
             return new TypeLayout(llvm.Ptr, 8, 8, false, TypeCategory.Pointer);
         if (IsContext(type))
             return new TypeLayout(llvm.Ptr, 8, 8, false, TypeCategory.Pointer);
+        if (IsMap(type))
+            return new TypeLayout(llvm.Ptr, 8, 8, false, TypeCategory.Pointer); // an inner map from TryGetMap: a map pointer
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying })
             return TryGetLayout(underlying, out why);
         if (SpanElementType(type) is { } element)
@@ -76,6 +78,10 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
         INamedTypeSymbol n => n.ToDisplayString() == WellKnownNames.IBpfContext || n.AllInterfaces.Any(i => i.ToDisplayString() == WellKnownNames.IBpfContext),
         _ => false,
     };
+
+    /// <summary>Program-side map classes (marked <c>[BpfMapKind]</c>): in BPF code a map value is a map pointer.</summary>
+    public static bool IsMap(ITypeSymbol type) =>
+        type is INamedTypeSymbol n && n.OriginalDefinition.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == WellKnownNames.BpfMapKindAttribute);
 
     /// <summary>The element type of <c>Span&lt;T&gt;</c> or <c>ReadOnlySpan&lt;T&gt;</c>, or null.</summary>
     public static ITypeSymbol? SpanElementType(ITypeSymbol type) =>

@@ -158,13 +158,13 @@ public sealed class BpfHashMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
         return result;
     }
 
-    /// <summary>The keys currently in the map (a live walk; see the remarks on concurrent changes).</summary>
+    /// <summary>The keys currently in the map (read in batches; see the remarks on concurrent changes).</summary>
     public IEnumerable<TKey> Keys
     {
         get
         {
             Map.ThrowIfNotLoaded("enumerate");
-            return Map.EnumerateKeys<TKey>();
+            return MapEnumeration.Elements<TKey, TValue>(Map).Select(e => e.Key);
         }
     }
 
@@ -177,12 +177,16 @@ public sealed class BpfHashMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
         foreach (var key in Keys) Delete(key);
     }
 
-    /// <summary>Walks the map, yielding each element that still exists when it is read.</summary>
+    /// <summary>
+    /// Walks the map: every element present for the whole walk is yielded exactly once, even while programs or
+    /// other threads delete elements (read in batches of buckets, <c>BPF_MAP_LOOKUP_BATCH</c>, on Linux 5.6+; a
+    /// key walk that skips keys it already yielded before that). An element added or deleted during the walk
+    /// may or may not be yielded.
+    /// </summary>
     public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
     {
-        foreach (var key in Keys)
-            if (TryGetValue(key, out var value)) // deleted since it was listed: skip it
-                yield return new KeyValuePair<TKey, TValue>(key, value);
+        Map.ThrowIfNotLoaded("enumerate");
+        return MapEnumeration.Elements<TKey, TValue>(Map).GetEnumerator();
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

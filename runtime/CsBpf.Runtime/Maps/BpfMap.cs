@@ -13,7 +13,7 @@ namespace CsBpf.Runtime;
 /// <see cref="AsPerCpuArrayMap{T}"/>, <see cref="AsPerCpuHashMap{TKey, TValue}"/> or the
 /// <see cref="BpfObject"/> accessors.
 /// </summary>
-public class BpfMap : IDisposable
+public partial class BpfMap : IDisposable
 {
     /// <summary><c>BPF_F_MMAPABLE</c> (include/uapi/linux/bpf.h): the array can be mapped into user memory.</summary>
     public const uint MmapableFlag = 1u << 10;
@@ -39,7 +39,7 @@ public class BpfMap : IDisposable
         ReadLayout();
     }
 
-    private BpfMap(FileDescriptorHandle fd, in BpfMapInfo info, string pinnedPath)
+    private BpfMap(FileDescriptorHandle fd, in BpfMapInfo info, string? pinnedPath)
     {
         _ownFd = fd;
         _guard = new CallGuard(open: true);
@@ -625,12 +625,15 @@ public class BpfMap : IDisposable
         where TKey : unmanaged
     {
         if (!TryGetNextKey(first: true, default(TKey), out var current)) yield break;
-        for (long steps = 1; ; steps++)
+        // What was yielded: when a key the walk stands on is deleted by someone else, the kernel restarts from
+        // the first key, and the walk then passes over keys it has already given out (MapEnumeration).
+        var yielded = new HashSet<TKey>(MapEnumeration.KeyComparer<TKey>.Instance);
+        for (long skipped = 0; ;)
         {
             var hasNext = TryGetNextKey(first: false, current, out var next);
-            yield return current;
+            if (yielded.Add(current)) yield return current;
+            else if (++skipped >= MaxEnumerationSteps) throw EnumerationAborted();
             if (!hasNext) yield break;
-            if (steps >= MaxEnumerationSteps) throw EnumerationAborted();
             current = next;
         }
     }
@@ -680,9 +683,9 @@ public class BpfMap : IDisposable
             BpfMapType.Hash or BpfMapType.LruHash => "use GetHashMap<TKey, TValue>() / AsHashMap<TKey, TValue>()",
             BpfMapType.Array => "use GetArrayMap<T>() / AsArrayMap<T>()",
             BpfMapType.PerCpuArray => "use GetPerCpuArrayMap<T>() / AsPerCpuArrayMap<T>() (per-CPU maps hold one value per CPU)",
-            BpfMapType.PerCpuHash or (BpfMapType)10 => "use GetPerCpuHashMap<TKey, TValue>() / AsPerCpuHashMap<TKey, TValue>() (per-CPU maps hold one value per CPU)",
+            BpfMapType.PerCpuHash or BpfMapType.LruPerCpuHash => "use GetPerCpuHashMap<TKey, TValue>() / AsPerCpuHashMap<TKey, TValue>() (per-CPU maps hold one value per CPU)",
             BpfMapType.RingBuf => "use GetRingBuffer()",
-            _ => "use the untyped BpfMap API",
+            _ => KindHint(Type) ?? "use the untyped BpfMap API",
         };
         throw new BpfException($"Map '{Name}' is a {DescribeType(Type)} map, not {what} ({accessor}): {hint}.");
     }

@@ -26,7 +26,7 @@ namespace CsBpf.Runtime;
 /// <para>One reader at a time, like a ring buffer. Disposing removes the events from the map (so programs stop
 /// writing to them), unmaps and closes them; the owning <see cref="BpfObject"/> disposes the reader too.</para>
 /// </remarks>
-public sealed unsafe class BpfPerfEventArray : IDisposable
+public sealed unsafe partial class BpfPerfEventArray : IDisposable
 {
     private const uint RecordLost = 2, RecordSample = 9;
 

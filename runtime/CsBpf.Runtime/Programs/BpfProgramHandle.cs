@@ -7,7 +7,7 @@ namespace CsBpf.Runtime;
 /// One program of a <see cref="BpfObject"/> (a <c>struct bpf_program</c> owned by the object). It lives as long
 /// as its object; attaching it creates a <see cref="BpfLink"/>.
 /// </summary>
-public sealed class BpfProgramHandle
+public sealed partial class BpfProgramHandle
 {
     private readonly BpfObject _owner;
 
@@ -64,6 +64,7 @@ public sealed class BpfProgramHandle
     public BpfLink Attach()
     {
         _owner.ThrowIfNotLoaded($"attach program '{Name}'");
+        if (NeedsAttachTarget) throw NoSectionTarget();
         if (Tracefs.TryParseSection(SectionName, out var category, out var tracepoint))
             Tracefs.RequireTracepoint(Name, category, tracepoint);
         return _owner.Attach(this, null, null);

@@ -46,6 +46,7 @@ public sealed unsafe class BpfRingBuffer : IDisposable
     private readonly object _gate = new();
     private readonly List<RingBufferPoller> _pollers = [];
     private ReadinessRegistration? _registration;
+    private ulong _knownProducerPosition; // TryReadCommitted's last read of producer_pos (reader slot holder only)
     private int _reader;
     private volatile bool _disposed;
 
@@ -390,6 +391,35 @@ public sealed unsafe class BpfRingBuffer : IDisposable
         if ((length & BusyBit) != 0) return;
         var size = length & ~(BusyBit | DiscardBit);
         Volatile.Write(ref *_consumerPosition, position + ((size + HeaderSize + 7) & ~7u));
+    }
+
+    /// <summary>
+    /// The common case of <see cref="TryRead{T}"/>, small enough to inline into the caller's loop: the next record
+    /// is committed, not discarded and at least <c>sizeof(T)</c> long. Anything else (empty, busy, discarded, too
+    /// short) returns false without touching the ring, and the caller falls back to <see cref="TryRead{T}"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryReadCommitted<T>(out T value)
+        where T : unmanaged
+    {
+        var position = *_consumerPosition; // only the reader writes it
+        // producer_pos only grows, and every record below a value once read has its header in place (the kernel
+        // writes it, busy, before publishing the new producer_pos), so a cached value is a safe bound: re-read the
+        // producers' cache line only when the reader has caught up with it.
+        if (position < _knownProducerPosition || position < (_knownProducerPosition = Volatile.Read(ref *_producerPosition)))
+        {
+            var header = _data + (position & _mask);
+            var length = Volatile.Read(ref *(uint*)header);
+            // Busy and discard bits clear (both are above any length), and long enough for T.
+            if ((length & (BusyBit | DiscardBit)) == 0 && length >= (uint)sizeof(T))
+            {
+                value = Unsafe.ReadUnaligned<T>(header + HeaderSize);
+                Volatile.Write(ref *_consumerPosition, position + ((length + HeaderSize + 7) & ~7u));
+                return true;
+            }
+        }
+        value = default;
+        return false;
     }
 
     /// <summary>Copies the next committed record into <paramref name="value"/> and releases it (caller holds the reader slot).</summary>

@@ -18,6 +18,7 @@ internal sealed class RingBufferAsyncReader<T> : IAsyncEnumerable<T>, IAsyncEnum
     private bool _enumerating;
     private bool _entered;
     private bool _disposed;
+    private bool _reading; // entered and not disposed: the fast path's single check
 
     public RingBufferAsyncReader(BpfRingBuffer ring, CancellationToken token)
     {
@@ -49,6 +50,16 @@ internal sealed class RingBufferAsyncReader<T> : IAsyncEnumerable<T>, IAsyncEnum
 
     public ValueTask<bool> MoveNextAsync()
     {
+        // Fast path, free of exception handling so the JIT can inline it into the caller's `await foreach` (after
+        // guarded devirtualization): a committed record of the right size while enumerating normally.
+        // (_busyWaits needs no reset here: the slow path resets it whenever it returns a record.)
+        if (_reading && !_token.IsCancellationRequested && _ring.TryReadCommitted(out _current))
+            return new ValueTask<bool>(true);
+        return MoveNextSlow();
+    }
+
+    private ValueTask<bool> MoveNextSlow()
+    {
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -56,6 +67,7 @@ internal sealed class RingBufferAsyncReader<T> : IAsyncEnumerable<T>, IAsyncEnum
             {
                 _ring.EnterReader(); // the single-reader slot, held until DisposeAsync
                 _entered = true;
+                _reading = true;
             }
             _token.ThrowIfCancellationRequested();
             if (_ring.TryRead(out _current) == BpfRingBuffer.RecordState.Read)
@@ -76,6 +88,7 @@ internal sealed class RingBufferAsyncReader<T> : IAsyncEnumerable<T>, IAsyncEnum
         if (!_disposed)
         {
             _disposed = true;
+            _reading = false;
             if (_entered) _ring.ExitReader();
             _linked?.Dispose();
         }

@@ -8,6 +8,7 @@ namespace CsBpf;
 /// </summary>
 /// <typeparam name="T">An unmanaged value type.</typeparam>
 [BpfMapKind(BpfMapType.Array)]
+[BpfHostView("CsBpf.Runtime.BpfArrayMap`1", "GetArrayMap")]
 public sealed class ArrayMap<T> where T : unmanaged
 {
     private readonly T[] _values;
@@ -27,7 +28,7 @@ public sealed class ArrayMap<T> where T : unmanaged
     /// Returns a reference to element <paramref name="index"/> (<c>bpf_map_lookup_elem</c>), or a null
     /// reference when the index is out of range.
     /// </summary>
-    [MapIntrinsic(MapOperation.LookupRef)]
+    [MapIntrinsic(MapOperation.LookupRef, Helper = 1)]
     public ref T GetValueRefOrNullRef(uint index)
     {
         if (index >= (uint)_values.Length) return ref Unsafe.NullRef<T>();
@@ -35,7 +36,7 @@ public sealed class ArrayMap<T> where T : unmanaged
     }
 
     /// <summary>Copies element <paramref name="index"/> out if the index is in range.</summary>
-    [MapIntrinsic(MapOperation.TryGetValue)]
+    [MapIntrinsic(MapOperation.TryGetValue, Helper = 1)]
     public bool TryGetValue(uint index, out T value)
     {
         if (index >= (uint)_values.Length) { value = default; return false; }
@@ -44,11 +45,12 @@ public sealed class ArrayMap<T> where T : unmanaged
     }
 
     /// <summary>Overwrites element <paramref name="index"/> (<c>bpf_map_update_elem</c>). Returns 0, or
-    /// <c>-E2BIG</c> for an index out of range, or <c>-EEXIST</c> for <see cref="MapUpdateFlags.NoExist"/>
-    /// (array elements always exist).</summary>
-    [MapIntrinsic(MapOperation.Update)]
+    /// <c>-E2BIG</c> for an index out of range, <c>-EEXIST</c> for <see cref="MapUpdateFlags.NoExist"/>
+    /// (array elements always exist), or <c>-EINVAL</c> for unknown flags.</summary>
+    [MapIntrinsic(MapOperation.Update, Helper = 2)]
     public long Update(uint index, T value, MapUpdateFlags flags = MapUpdateFlags.Any)
     {
+        if ((ulong)flags > (ulong)MapUpdateFlags.Exist) return -ClrErrno.EINVAL;
         if (index >= (uint)_values.Length) return -7; // E2BIG
         if (flags == MapUpdateFlags.NoExist) return -17; // EEXIST
         _values[index] = value;
