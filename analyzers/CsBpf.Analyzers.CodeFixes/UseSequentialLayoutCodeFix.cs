@@ -14,14 +14,14 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace CsBpf.Analyzers.CodeFixes
 {
     /// <summary>
-    /// CSBPF0010 on a struct with explicit or auto layout: makes it <c>LayoutKind.Sequential</c> (and drops its
+    /// CSBPF1150 on a struct with explicit or auto layout: makes it <c>LayoutKind.Sequential</c> (and drops its
     /// <c>[FieldOffset]</c>s), the layout the compiler and the CLR agree on byte for byte.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseSequentialLayoutCodeFix)), Shared]
     public sealed class UseSequentialLayoutCodeFix : CodeFixProvider
     {
         /// <inheritdoc/>
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.MapTypeNotPlainData);
+        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.InvalidMapKeyOrValue);
 
         /// <inheritdoc/>
         public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;

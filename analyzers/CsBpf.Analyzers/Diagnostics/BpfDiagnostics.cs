@@ -61,11 +61,6 @@ namespace CsBpf.Analyzers.Diagnostics
             "Floating point in BPF code",
             "'{0}' is floating point ({1}), which the kernel does not allow in BPF programs: use integers, e.g. fixed point scaled by a power of ten", "CsBpf.Language");
 
-        /// <summary>CSBPF0010.</summary>
-        public static readonly DiagnosticDescriptor MapTypeNotPlainData = Error(RuleIdentifiers.MapTypeNotPlainData,
-            "Map key or value type is not plain data",
-            "The {0} type '{1}' of map '{2}' cannot be shared with the kernel: {3}", "CsBpf.Program");
-
         /// <summary>CSBPF0011.</summary>
         public static readonly DiagnosticDescriptor CheckedArithmetic = Error(RuleIdentifiers.CheckedArithmetic,
             "Checked arithmetic in BPF code",
@@ -234,7 +229,7 @@ namespace CsBpf.Analyzers.Diagnostics
         public static readonly DiagnosticDescriptor[] All =
         {
             ManagedAllocation, StringInBpfCode, ExceptionInBpfCode, VirtualCall, DelegateInBpfCode, LinqInBpfCode,
-            ForEachOverEnumerable, Recursion, FloatingPoint, MapTypeNotPlainData, CheckedArithmetic, LockOrUsing,
+            ForEachOverEnumerable, Recursion, FloatingPoint, CheckedArithmetic, LockOrUsing,
             NonExhaustiveSwitch, UnboundedLoop, StackLimit, MapValueNullCheck, DivisionByZero, DivisionOverflow,
             SpanIndexOutOfRange,
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,

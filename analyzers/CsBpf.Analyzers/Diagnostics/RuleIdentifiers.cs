@@ -31,8 +31,6 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string Recursion = "CSBPF0008";
         /// <summary>float, double or decimal.</summary>
         public const string FloatingPoint = "CSBPF0009";
-        /// <summary>A map key or value type that is not plain unmanaged data with sequential layout.</summary>
-        public const string MapTypeNotPlainData = "CSBPF0010";
         /// <summary>Checked arithmetic or a checked conversion.</summary>
         public const string CheckedArithmetic = "CSBPF0011";
         /// <summary>lock or using.</summary>

@@ -33,6 +33,10 @@ namespace CsBpf.Analyzers.Rules
             Enumerable = compilation.GetTypeByMetadataName("System.Linq.Enumerable");
             Queryable = compilation.GetTypeByMetadataName("System.Linq.Queryable");
             MemoryExtensions = compilation.GetTypeByMetadataName("System.MemoryExtensions");
+            PacketIntrinsicAttribute = compilation.GetTypeByMetadataName("CsBpf.PacketIntrinsicAttribute");
+            ByteSwapIntrinsicAttribute = compilation.GetTypeByMetadataName("CsBpf.Net.ByteSwapIntrinsicAttribute");
+            BinaryPrimitives = compilation.GetTypeByMetadataName("System.Buffers.Binary.BinaryPrimitives");
+            BpfLog = compilation.GetTypeByMetadataName("CsBpf.BpfLog");
 
             if (Unsafe is not null)
             {
@@ -77,6 +81,23 @@ namespace CsBpf.Analyzers.Rules
         public INamedTypeSymbol? Enumerable { get; }
         public INamedTypeSymbol? Queryable { get; }
         public INamedTypeSymbol? MemoryExtensions { get; }
+        public INamedTypeSymbol? PacketIntrinsicAttribute { get; }
+        public INamedTypeSymbol? ByteSwapIntrinsicAttribute { get; }
+        public INamedTypeSymbol? BinaryPrimitives { get; }
+        public INamedTypeSymbol? BpfLog { get; }
+
+        /// <summary>PacketOperation.GetRef (runtime/CsBpf/Contexts/PacketIntrinsicAttribute.cs).</summary>
+        public const int PacketOperationGetRef = 0;
+
+        /// <summary>The PacketOperation of a <c>[PacketIntrinsic]</c> member of a context, or -1.</summary>
+        public int PacketOperationOf(ISymbol member) =>
+            FindAttribute(member.OriginalDefinition, PacketIntrinsicAttribute) is { ConstructorArguments: { Length: > 0 } args } && args[0].Value is int op ? op : -1;
+
+        /// <summary>Byte-order conversions the compiler lowers to llvm.bswap: <c>[ByteSwapIntrinsic]</c> methods
+        /// (NetworkOrder) and BinaryPrimitives.ReverseEndianness.</summary>
+        public bool IsByteSwap(IMethodSymbol method) =>
+            HasAttribute(method, ByteSwapIntrinsicAttribute)
+            || (SymbolEqualityComparer.Default.Equals(method.ContainingType, BinaryPrimitives) && method.Name == "ReverseEndianness");
         public IMethodSymbol? IsNullRef { get; }
         public IMethodSymbol? NullRef { get; }
 

@@ -12,7 +12,7 @@ namespace CsBpf.Analyzers.Rules
 {
     /// <summary>
     /// Declarations of a <c>[BpfProgram]</c> class: the license (CSBPF1004), map fields (CSBPF1005) and their key
-    /// and value types (CSBPF0010), program attributes and signatures (CSBPF1006) and global initializers
+    /// and value types (CSBPF1150, with the compiler's MapDeclarationReader and ModuleLowering.Maps), program attributes and signatures (CSBPF1006) and global initializers
     /// (CSBPF1001). The checks, messages and locations are the compiler's (ProgramDiscovery), which drops its
     /// own copy of a diagnostic this analyzer already reported.
     /// </summary>
@@ -21,10 +21,10 @@ namespace CsBpf.Analyzers.Rules
     {
         private static readonly ImmutableArray<DiagnosticDescriptor> s_supported = ImmutableArray.Create(
             BpfDiagnostics.MissingLicense, BpfDiagnostics.InvalidMapDeclaration, BpfDiagnostics.InvalidProgramDeclaration,
-            BpfDiagnostics.MapTypeNotPlainData, BpfDiagnostics.UnsupportedConstruct, BpfDiagnostics.UnsupportedType,
+            BpfDiagnostics.InvalidMapKeyOrValue, BpfDiagnostics.UnsupportedConstruct, BpfDiagnostics.UnsupportedType,
             BpfDiagnostics.FloatingPoint);
 
-        /// <summary>Diagnostic property: the layout the struct named by a CSBPF0010 has ("Explicit" or "Auto"),
+        /// <summary>Diagnostic property: the layout the struct named by a CSBPF1150 has ("Explicit" or "Auto"),
         /// for the code fix that makes it sequential.</summary>
         public const string LayoutProperty = "Layout";
 
@@ -149,35 +149,26 @@ namespace CsBpf.Analyzers.Rules
                 }
                 if (field.Type is not INamedTypeSymbol mapType || !_symbols.IsMapType(mapType))
                 {
-                    Report(BpfDiagnostics.InvalidMapDeclaration, at, field.Name, $"'{field.Type}' is not a BPF map type (use HashMap<TKey, TValue> or ArrayMap<T>)");
+                    Report(BpfDiagnostics.InvalidMapDeclaration, at, field.Name, $"'{field.Type}' is not a BPF map type (use a map class of CsBpf such as HashMap<TKey, TValue>, ArrayMap<T> or RingBuffer)");
                     return;
                 }
-                long? maxEntries = MaxEntries(field);
-                if (maxEntries is not > 0 || maxEntries > uint.MaxValue)
+                // Sizes and options (maxEntries, ring sizes, inner maps, flags: CSBPF1150-1156) are checked by the
+                // compiler's MapDeclarationReader; the key and value types here. Type arguments that are maps
+                // (maps of maps) are map templates, not data.
+                                // Maps of maps (BPF_MAP_TYPE_ARRAY_OF_MAPS 12, HASH_OF_MAPS 13): the last type argument is the inner map
+                // template, which the compiler checks (CSBPF1154).
+                bool mapOfMaps = BpfCodeSymbols.FindAttribute(mapType.OriginalDefinition, _symbols.BpfMapKindAttribute) is { ConstructorArguments: { Length: > 0 } kind }
+                    && kind[0].Value is int typeId && typeId is 12 or 13;
+                for (int i = 0; i < mapType.TypeArguments.Length - (mapOfMaps ? 1 : 0); i++)
                 {
-                    Report(BpfDiagnostics.InvalidMapDeclaration, at, field.Name,
-                        "the initializer must be 'new(maxEntries: N)' with N a constant between 1 and 4294967295");
-                    return;
+                    ITypeSymbol argument = mapType.TypeArguments[i];
+                    if (_symbols.IsMapType(argument)) continue;
+                    string role = mapType.TypeArguments.Length == 2 && i == 0 ? "key" : "value";
+                    CheckPlainData(field, role, argument);
                 }
-                if (mapType.TypeArguments.Length == 2)
-                {
-                    CheckPlainData(field, "key", mapType.TypeArguments[0]);
-                    CheckPlainData(field, "value", mapType.TypeArguments[1]);
-                }
-                else if (mapType.TypeArguments.Length == 1)
-                    CheckPlainData(field, "value", mapType.TypeArguments[0]);
             }
 
-            private long? MaxEntries(IFieldSymbol field)
-            {
-                if (!_initializers.TryGetValue(field, out IOperation? op)) return null;
-                while (op is IConversionOperation c) op = c.Operand;
-                if (op is not IObjectCreationOperation creation) return null;
-                IArgumentOperation? arg = creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "maxEntries");
-                return arg?.Value.ConstantValue is { HasValue: true, Value: { } v } ? Convert.ToInt64(v) : (long?)null;
-            }
-
-            /// <summary>CSBPF0010: the kernel sees a key or value as the bytes of the compiler's sequential layout;
+            /// <summary>CSBPF1150: the kernel sees a key or value as the bytes of the compiler's sequential layout;
             /// the host as the CLR's. They agree only for plain unmanaged data laid out sequentially.</summary>
             private void CheckPlainData(IFieldSymbol field, string role, ITypeSymbol type)
             {
@@ -190,8 +181,8 @@ namespace CsBpf.Analyzers.Rules
                     additional.Add(declaration.GetSyntax().GetLocation());
                 }
                 _errors++;
-                _report(Diagnostic.Create(BpfDiagnostics.MapTypeNotPlainData, field.Locations.FirstOrDefault() ?? Location.None, additional, properties,
-                    role, type.ToDisplayString(), field.Name, why));
+                _report(Diagnostic.Create(BpfDiagnostics.InvalidMapKeyOrValue, field.Locations.FirstOrDefault() ?? Location.None, additional, properties,
+                    field.Name, $"the {role} type '{type.ToDisplayString()}' is not plain data the kernel and the host can share: {why}"));
             }
 
             private (string Why, INamedTypeSymbol? Culprit, string? Layout)? WhyNotPlain(ITypeSymbol type, HashSet<ITypeSymbol> visiting)

@@ -256,9 +256,13 @@ namespace CsBpf.Analyzers.Rules
                     Report(BpfDiagnostics.DelegateInBpfCode, invocation, Text(invocation));
                     return false;
                 }
-                if (_symbols.HelperAttribute(target) is not null)
+                // Packet access and byte-order conversions (the network contexts, NetworkOrder): lowered in place.
+                if (_symbols.PacketOperationOf(target) >= 0 || _symbols.IsByteSwap(target)) return false;
+                bool log = SymbolEqualityComparer.Default.Equals(containing, _symbols.BpfLog);
+                if (_symbols.HelperAttribute(target) is not null || log)
                 {
-                    if (!_symbols.IsFormatHelper(target) || _dryRun) return false;
+                    // BpfLog's message, like a format helper's, is split into a format at compile time.
+                    if (!(log || _symbols.IsFormatHelper(target)) || _dryRun) return false;
                     // The format argument is a compile-time string: skip it, check the values it interpolates.
                     foreach (IArgumentOperation argument in invocation.Arguments)
                     {
@@ -271,9 +275,11 @@ namespace CsBpf.Analyzers.Rules
                 }
                 if (_symbols.MapOperationOf(target) >= 0)
                 {
+                    // On a [Map] field of this class, or a map passed around as a value (a map pointer).
                     if (!(invocation.Instance is IFieldReferenceOperation { Field: var field }
                           && SymbolEqualityComparer.Default.Equals(field.ContainingType, _code.Class)
-                          && BpfCodeSymbols.HasAttribute(field, _symbols.MapAttribute)))
+                          && BpfCodeSymbols.HasAttribute(field, _symbols.MapAttribute))
+                        && !(invocation.Instance is { Type: var mapType } && _symbols.IsMapType(mapType) && invocation.Instance is not IFieldReferenceOperation))
                         Report(BpfDiagnostics.UnsupportedConstruct, invocation, "a map method called on something other than a [Map] field of this class",
                             "call it directly on the map field, e.g. Counts.Update(key, value)");
                     return false;
@@ -323,7 +329,7 @@ namespace CsBpf.Analyzers.Rules
                         Report(BpfDiagnostics.UnsupportedConstruct, property, $"Span member '{p.Name}'", "use the int indexer and Length");
                     return;
                 }
-                if (_symbols.IsContext(owner) && _symbols.IsContextField(p)) return;
+                if (_symbols.IsContext(owner) && (_symbols.IsContextField(p) || _symbols.PacketOperationOf(p) >= 0)) return;
                 if (p.IsVirtual || p.IsAbstract || p.IsOverride || p.ContainingType?.TypeKind == TypeKind.Interface)
                     Report(BpfDiagnostics.VirtualCall, property, Text(property));
                 else

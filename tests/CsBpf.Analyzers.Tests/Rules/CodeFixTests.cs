@@ -88,6 +88,6 @@ public class CodeFixTests
             [Map] static readonly HashMap<Key, ulong> Counts = new(maxEntries: 16);
             [Tracepoint("syscalls", "sys_enter_openat")] static int A(TracepointContext ctx) => 0;
         }
-        """, Expect("CSBPF0010", 0).WithLocation(1).WithArguments("key", "Key", "Counts",
-            "'Key' has explicit layout, which the compiler does not lay out yet; use [StructLayout(LayoutKind.Sequential)] (the default) and order the fields as the kernel expects"));
+        """, Expect("CSBPF1150", 0).WithLocation(1).WithArguments("Counts",
+            "the key type 'Key' is not plain data the kernel and the host can share: 'Key' has explicit layout, which the compiler does not lay out yet; use [StructLayout(LayoutKind.Sequential)] (the default) and order the fields as the kernel expects"));
 }
