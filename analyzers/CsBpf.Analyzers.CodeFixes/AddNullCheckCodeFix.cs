@@ -13,7 +13,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace CsBpf.Analyzers.CodeFixes
 {
     /// <summary>
-    /// CSBPF0016: after <c>ref T v = ref Map.GetValueRefOrNullRef(key);</c> inserts
+    /// CSBPF0016 and CSBPF0020: after <c>ref T v = ref Map.GetValueRefOrNullRef(key);</c> (or <c>ctx.GetRef&lt;T&gt;(offset)</c>) inserts
     /// <c>if (Unsafe.IsNullRef(ref v)) return 0;</c> (or the method's default return), the check the verifier
     /// needs before any use of a map value.
     /// </summary>
@@ -21,7 +21,7 @@ namespace CsBpf.Analyzers.CodeFixes
     public sealed class AddNullCheckCodeFix : CodeFixProvider
     {
         /// <inheritdoc/>
-        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.MapValueNullCheck);
+        public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIdentifiers.MapValueNullCheck, RuleIdentifiers.PacketReferenceNullCheck);
 
         /// <inheritdoc/>
         public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -66,6 +66,9 @@ namespace CsBpf.Analyzers.CodeFixes
         {
             SyntaxNode? member = at.Ancestors().FirstOrDefault(a => a is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax);
             if (member is null || model.GetDeclaredSymbol(member, cancellationToken) is not IMethodSymbol method || method.ReturnsVoid) return null;
+            // Network programs return an action: let the packet pass when its headers are not all there.
+            if (method.ReturnType is INamedTypeSymbol { TypeKind: TypeKind.Enum } action && action.GetMembers("Pass").Length > 0)
+                return SyntaxFactory.ParseExpression(action.Name + ".Pass");
             return method.ReturnType.SpecialType switch
             {
                 SpecialType.System_Boolean => SyntaxFactory.LiteralExpression(SyntaxKind.FalseLiteralExpression),

@@ -106,6 +106,11 @@ namespace CsBpf.Analyzers.Diagnostics
             "Span index may be out of range",
             "The index '{0}' may be out of range: C# throws IndexOutOfRangeException where BPF cannot; test it first, e.g. 'if ((uint){0} < (uint)span.Length) ...'", "CsBpf.Language");
 
+        /// <summary>CSBPF0020.</summary>
+        public static readonly DiagnosticDescriptor PacketReferenceNullCheck = Error(RuleIdentifiers.PacketReferenceNullCheck,
+            "Packet reference used without a bounds check",
+            "'{0}' is a null reference when the packet is too short (GetRef checks the bounds against data_end), and the kernel verifier rejects a packet access it has not seen checked on that path: test it first, e.g. 'if (Unsafe.IsNullRef(ref {0})) return XdpAction.Pass;'", "CsBpf.Verifier");
+
         /// <summary>CSBPF0060.</summary>
         public static readonly DiagnosticDescriptor MapNotAllowedInSleepableProgram = Error(RuleIdentifiers.MapNotAllowedInSleepableProgram,
             "Map type not usable from a sleepable program",
@@ -231,7 +236,7 @@ namespace CsBpf.Analyzers.Diagnostics
             ManagedAllocation, StringInBpfCode, ExceptionInBpfCode, VirtualCall, DelegateInBpfCode, LinqInBpfCode,
             ForEachOverEnumerable, Recursion, FloatingPoint, CheckedArithmetic, LockOrUsing,
             NonExhaustiveSwitch, UnboundedLoop, StackLimit, MapValueNullCheck, DivisionByZero, DivisionOverflow,
-            SpanIndexOutOfRange,
+            SpanIndexOutOfRange, PacketReferenceNullCheck,
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
             InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,

@@ -19,6 +19,38 @@ public class CodeFixTests
         """));
 
     [Fact]
+    public Task Adds_the_bounds_check_after_a_packet_GetRef() => FixAsync<FlowRulesAnalyzer, AddNullCheckCodeFix>("""
+        using System.Runtime.CompilerServices;
+        using CsBpf;
+        using CsBpf.Net;
+        [BpfProgram(License = "GPL")]
+        public static partial class F
+        {
+            [Xdp]
+            static XdpAction Filter(XdpContext ctx)
+            {
+                ref EthernetHeader eth = ref ctx.GetRef<EthernetHeader>(0);
+                return {|CSBPF0020:eth|}.EtherType == 0 ? XdpAction.Drop : XdpAction.Pass;
+            }
+        }
+        """, """
+        using System.Runtime.CompilerServices;
+        using CsBpf;
+        using CsBpf.Net;
+        [BpfProgram(License = "GPL")]
+        public static partial class F
+        {
+            [Xdp]
+            static XdpAction Filter(XdpContext ctx)
+            {
+                ref EthernetHeader eth = ref ctx.GetRef<EthernetHeader>(0);
+                if (Unsafe.IsNullRef(ref eth)) return XdpAction.Pass;
+                return eth.EtherType == 0 ? XdpAction.Drop : XdpAction.Pass;
+            }
+        }
+        """);
+
+    [Fact]
     public Task Adds_a_bound_to_a_loop() => FixAsync<FlowRulesAnalyzer, AddLoopBoundCodeFix>(Program("""
                 uint x = Bpf.GetSmpProcessorId();
                 {|CSBPF0014:while|} (x != 0) x = Bpf.GetSmpProcessorId();

@@ -49,6 +49,41 @@ public class FlowRulesTests
                 ulong v = {|CSBPF0016:Counts.GetValueRefOrNullRef(1)|};
         """));
 
+    // ---- CSBPF0020 ----
+
+    private static string Xdp(string body) => $$"""
+        using System.Runtime.CompilerServices;
+        using CsBpf;
+        using CsBpf.Net;
+
+        [BpfProgram(License = "GPL")]
+        public static partial class F
+        {
+            [Xdp]
+            static XdpAction Filter(XdpContext ctx)
+            {
+        {{body}}
+                return XdpAction.Pass;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task Packet_reference_checked_before_use_is_clean() => Analyze(Xdp("""
+                ref EthernetHeader eth = ref ctx.GetRef<EthernetHeader>(0);
+                if (Unsafe.IsNullRef(ref eth)) return XdpAction.Drop;
+                if (eth.EtherType != NetworkOrder.ToNetwork(EtherTypes.IPv4)) return XdpAction.Pass;
+                ref IPv4Header ip = ref ctx.GetRef<IPv4Header>(EthernetHeader.Size);
+                if (!Unsafe.IsNullRef(ref ip) && ip.Protocol == 17) return XdpAction.Drop;
+        """));
+
+    [Fact]
+    public Task Packet_reference_used_without_its_bounds_check_is_flagged() => Analyze(Xdp("""
+                ref EthernetHeader eth = ref ctx.GetRef<EthernetHeader>(0);
+                if ({|CSBPF0020:eth|}.EtherType == 0) return XdpAction.Drop;
+                ushort t = {|CSBPF0020:ctx.GetRef<EthernetHeader>(14)|}.EtherType;
+        """));
+
     // ---- CSBPF0017 / 0018 ----
 
     [Fact]

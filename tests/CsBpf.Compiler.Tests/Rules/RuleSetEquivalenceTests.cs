@@ -163,6 +163,41 @@ public class RuleSetEquivalenceTests(ITestOutputHelper output)
         else Assert.NotEqual(refused, flagged);
     }
 
+    /// <summary>XDP: a packet reference used without its bounds check (CSBPF0020) is refused by the verifier once
+    /// the rule is bypassed; with the check the same program loads.</summary>
+    [Fact]
+    public void An_unchecked_packet_reference_is_refused_by_the_verifier_without_its_rule()
+    {
+        string Program(string check) => $$"""
+            using System.Runtime.CompilerServices;
+            using CsBpf;
+            using CsBpf.Net;
+            [BpfProgram(License = "GPL")]
+            public static partial class F
+            {
+                [Xdp]
+                static XdpAction Filter(XdpContext ctx)
+                {
+                    ref IPv4Header ip = ref ctx.GetRef<IPv4Header>(EthernetHeader.Size);
+                    {{check}}
+                    return ip.Protocol == 17 ? XdpAction.Drop : XdpAction.Pass;
+                }
+            }
+            """;
+        CSharpCompilation flagged = TestCompiler.CreateCompilation(Program(""));
+        Assert.Equal(["CSBPF0020"], AnalyzerErrors(flagged).Select(d => d.Id));
+        var result = CompileWithout(flagged, AllRules);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        KernelEnvironment.Require();
+        string? refusal = KernelRefusal(Assert.Single(result.Objects));
+        output.WriteLine(refusal);
+        Assert.NotNull(refusal);
+
+        CSharpCompilation checkedProgram = TestCompiler.CreateCompilation(Program("if (Unsafe.IsNullRef(ref ip)) return XdpAction.Pass;"));
+        Assert.Empty(AnalyzerErrors(checkedProgram));
+        Assert.Null(KernelRefusal(Assert.Single(CompileWithout(checkedProgram, AllRules).Objects)));
+    }
+
     /// <summary>A rule of thumb can be overridden in the source: the compiler honours #pragma warning disable.</summary>
     [Fact]
     public void A_pragma_suppresses_a_rule_in_the_compiler_too()

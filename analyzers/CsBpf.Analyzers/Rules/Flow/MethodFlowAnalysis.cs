@@ -33,6 +33,9 @@ namespace CsBpf.Analyzers.Rules.Flow
         private readonly Dictionary<BasicBlock, FlowState> _beforeBranch = new Dictionary<BasicBlock, FlowState>();
         private readonly HashSet<ISymbol> _aliased = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         private readonly Dictionary<CaptureId, ISymbol> _capturedVariables = new Dictionary<CaptureId, ISymbol>();
+
+        /// <summary>Which rule a possibly-null reference answers to: map lookups (CSBPF0016) or packet GetRef (0020).</summary>
+        private readonly Dictionary<object, DiagnosticDescriptor> _nullSources = new Dictionary<object, DiagnosticDescriptor>(KeyComparer.Instance);
         private Action<Diagnostic>? _report;
         private readonly HashSet<(string, TextSpanKey)> _reported = new HashSet<(string, TextSpanKey)>();
 
@@ -216,6 +219,7 @@ namespace CsBpf.Analyzers.Rules.Flow
                         if (capture.Value is ILocalReferenceOperation { Local: { RefKind: RefKind.None } l }) _capturedVariables[capture.Id] = l;
                         else if (capture.Value is IParameterReferenceOperation { Parameter: { RefKind: RefKind.None } p }) _capturedVariables[capture.Id] = p;
                         FlowValue value = Eval(capture.Value, state, addressOnly: true);
+                        if (NullSourceOf(capture.Value) is { } rule) _nullSources[capture.Id] = rule;
                         state.Set(capture.Id, value.CopyOf is null && _capturedVariables.TryGetValue(capture.Id, out ISymbol? v) ? value.WithCopyOf(v) : value);
                         break;
                     }
@@ -260,7 +264,9 @@ namespace CsBpf.Analyzers.Rules.Flow
                     }
                 case IFieldReferenceOperation field:
                     {
-                        if (field.Instance is { } instance) Eval(instance, state, addressOnly: instance.Type?.IsValueType == true && instance is not ILocalReferenceOperation { Local.RefKind: not RefKind.None });
+                        // A field of a local is read from its storage; a field through a reference (a ref local, a call
+                        // returning a ref, a capture of one) dereferences that reference.
+                        if (field.Instance is { } instance) Eval(instance, state, addressOnly: IsStorage(instance));
                         return FieldKeyOf(field) is { } key && state.TryGet(key, out FlowValue known) ? known : FlowValue.Of(op.Type);
                     }
                 case IConversionOperation conversion:
@@ -424,7 +430,10 @@ namespace CsBpf.Analyzers.Rules.Flow
             {
                 FlowValue source = Eval(assignment.Value, state, addressOnly: true);
                 if (assignment.Target is ILocalReferenceOperation { Local: var refLocal })
+                {
                     state.Set(refLocal, new FlowValue(null, null, source.Reference));
+                    if (NullSourceOf(assignment.Value) is { } rule) _nullSources[refLocal] = rule;
+                }
                 return source;
             }
             FlowValue value = Eval(assignment.Value, state);
@@ -449,7 +458,7 @@ namespace CsBpf.Analyzers.Rules.Flow
                     break;
                 case IFieldReferenceOperation field:
                     {
-                        if (field.Instance is { } instance) Eval(instance, state, addressOnly: instance is not ILocalReferenceOperation { Local.RefKind: not RefKind.None });
+                        if (field.Instance is { } instance) Eval(instance, state, addressOnly: IsStorage(instance));
                         if (FieldKeyOf(field) is { } key) state.Set(key, Convert(value, null, field.Field.Type));
                         else if (field.Instance is { } root && RootOf(root) is { } r) state.Forget(r);
                         break;
@@ -536,9 +545,9 @@ namespace CsBpf.Analyzers.Rules.Flow
                 CallSites[invocation] = (callee!.Method, arguments);
             }
 
-            if (_symbols.IsMapLookup(target))
+            if (NullSourceOf(invocation) is { } nullRule)
             {
-                if (!addressOnly) ReportOnce(BpfDiagnostics.MapValueNullCheck, invocation.Syntax, DiagnosticText.Snippet(invocation.Syntax));
+                if (!addressOnly) ReportOnce(nullRule, invocation.Syntax, DiagnosticText.Snippet(invocation.Syntax));
                 return new FlowValue(null, null, addressOnly ? Nullness.MaybeNull : Nullness.NonNull);
             }
             return FlowValue.Of(invocation.Type);
@@ -592,7 +601,7 @@ namespace CsBpf.Analyzers.Rules.Flow
         private void CheckDereference(object key, IOperation at, FlowState state, string name)
         {
             if (!state.TryGet(key, out FlowValue value) || value.Reference is not (Nullness.MaybeNull or Nullness.Null)) return;
-            ReportOnce(BpfDiagnostics.MapValueNullCheck, at.Syntax, name);
+            ReportOnce(_nullSources.TryGetValue(key, out DiagnosticDescriptor? rule) ? rule : BpfDiagnostics.MapValueNullCheck, at.Syntax, name);
             // Reported once: assume the check from here on, as C# nullable analysis does after a warning.
             state.Set(key, value.WithReference(Nullness.NonNull));
         }
@@ -615,6 +624,27 @@ namespace CsBpf.Analyzers.Rules.Flow
         }
 
         // ---- helpers ----
+
+        /// <summary>A variable's own storage (a by-value local or parameter, or a field of one), as opposed to a reference.</summary>
+        private static bool IsStorage(IOperation op) => op switch
+        {
+            ILocalReferenceOperation { Local.RefKind: RefKind.None } => true,
+            IParameterReferenceOperation => true,
+            IFieldReferenceOperation { Instance: null } => true,
+            IFieldReferenceOperation { Instance: { } inner } => IsStorage(inner),
+            _ => false,
+        };
+
+        /// <summary>The rule for a call that returns a possibly-null reference: a map lookup (bpf_map_lookup_elem
+        /// returns NULL for a missing key) or a packet GetRef (null when data + offset + size passes data_end).</summary>
+        private DiagnosticDescriptor? NullSourceOf(IOperation op)
+        {
+            while (op is IConversionOperation { IsImplicit: true } c) op = c.Operand;
+            if (op is not IInvocationOperation { TargetMethod: var target }) return null;
+            if (_symbols.IsMapLookup(target)) return BpfDiagnostics.MapValueNullCheck;
+            if (_symbols.PacketOperationOf(target) == BpfCodeSymbols.PacketOperationGetRef) return BpfDiagnostics.PacketReferenceNullCheck;
+            return null;
+        }
 
         /// <summary>The key of a reference that can be tested for null: a ref local or a captured reference.</summary>
         private static object? ReferenceKey(IOperation op) => op switch
