@@ -89,7 +89,7 @@ namespace CsBpf.Analyzers.Diagnostics
         /// <summary>CSBPF0016.</summary>
         public static readonly DiagnosticDescriptor MapValueNullCheck = Error(RuleIdentifiers.MapValueNullCheck,
             "Map value used without a null check",
-            "'{0}' is a null reference when the map lookup finds nothing, and the kernel verifier rejects its use on that path: test it first, e.g. 'if (Unsafe.IsNullRef(ref {0})) return 0;'", "CsBpf.Verifier");
+            "'{0}' is a null reference when the map has no entry for the key (or the ring buffer no room), and the kernel verifier rejects its use on that path: test it first, e.g. 'if (Unsafe.IsNullRef(ref {0})) return 0;'", "CsBpf.Verifier");
 
         /// <summary>CSBPF0017.</summary>
         public static readonly DiagnosticDescriptor DivisionByZero = Error(RuleIdentifiers.DivisionByZero,

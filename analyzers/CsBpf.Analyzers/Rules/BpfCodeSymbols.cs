@@ -49,13 +49,16 @@ namespace CsBpf.Analyzers.Rules
                 // The map types of the program-side API: [BpfMapKind] classes of the CsBpf namespace.
                 foreach (INamedTypeSymbol type in MapTypes(compilation))
                     foreach (IMethodSymbol method in Methods(type))
-                        if (MapOperationOf(method) == MapOperationLookupRef) lookups.Add(method);
+                        if (MapOperationOf(method) is MapOperationLookupRef or MapOperationRingBufferReserve) lookups.Add(method);
             }
             MapLookups = lookups.ToImmutable();
         }
 
         /// <summary>MapOperation.LookupRef (runtime/CsBpf/Maps/MapOperation.cs).</summary>
         public const int MapOperationLookupRef = 0;
+
+        /// <summary>MapOperation.RingBufferReserve: a reference to a ring buffer record, null when the ring is full.</summary>
+        public const int MapOperationRingBufferReserve = 8;
 
         /// <summary>Resolves the symbols of <paramref name="compilation"/>; null when it does not reference CsBpf.</summary>
         public static BpfCodeSymbols? TryCreate(Compilation compilation) =>
@@ -101,7 +104,8 @@ namespace CsBpf.Analyzers.Rules
         public IMethodSymbol? IsNullRef { get; }
         public IMethodSymbol? NullRef { get; }
 
-        /// <summary>The <c>[MapIntrinsic(MapOperation.LookupRef)]</c> methods (original definitions).</summary>
+        /// <summary>The map methods returning a reference that may be null: <c>[MapIntrinsic]</c> LookupRef and
+        /// RingBufferReserve (original definitions).</summary>
         public ImmutableHashSet<IMethodSymbol> MapLookups { get; }
 
         /// <summary>True for a class marked <c>[BpfProgram]</c>.</summary>

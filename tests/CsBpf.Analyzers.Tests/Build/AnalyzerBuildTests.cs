@@ -69,7 +69,7 @@ public sealed class AnalyzerBuildTests : IDisposable
         var (code, output) = Dotnet("build");
         Assert.NotEqual(0, code);
         Assert.Matches($@"{Regex.Escape(bpf)}\(12,20\): error CSBPF0001: 'new object\(\)' allocates on the managed heap", output);
-        Assert.Matches($@"{Regex.Escape(bpf)}\(14,9\): error CSBPF0016: 'n' is a null reference when the map lookup finds nothing", output);
+        Assert.Matches($@"{Regex.Escape(bpf)}\(14,9\): error CSBPF0016: 'n' is a null reference when the map has no entry for the key", output);
         Assert.DoesNotContain("AD0001", output); // no analyzer crashed or failed to load
 
         // Fixed as the messages say: the build succeeds without rule diagnostics.

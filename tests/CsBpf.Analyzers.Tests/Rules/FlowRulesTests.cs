@@ -49,6 +49,17 @@ public class FlowRulesTests
                 ulong v = {|CSBPF0016:Counts.GetValueRefOrNullRef(1)|};
         """));
 
+    [Fact]
+    public Task A_ring_buffer_record_is_checked_like_a_map_value() => Analyze(Program("""
+                ref ulong ok = ref Events.Reserve<ulong>();
+                if (Unsafe.IsNullRef(ref ok)) return 1;
+                ok = 1;
+                Events.Submit(ref ok);
+                ref ulong unchecked_ = ref Events.Reserve<ulong>();
+                {|CSBPF0016:unchecked_|} = 2;
+                Events.Submit(ref unchecked_);
+        """, "    [Map] static readonly RingBuffer Events = new(sizeBytes: 4096);"));
+
     // ---- CSBPF0020 ----
 
     private static string Xdp(string body) => $$"""
