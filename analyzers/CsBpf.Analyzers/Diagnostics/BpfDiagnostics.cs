@@ -106,6 +106,11 @@ namespace CsBpf.Analyzers.Diagnostics
             "Span index may be out of range",
             "The index '{0}' may be out of range: C# throws IndexOutOfRangeException where BPF cannot; test it first, e.g. 'if ((uint){0} < (uint)span.Length) ...'", "CsBpf.Language");
 
+        /// <summary>CSBPF0021.</summary>
+        public static readonly DiagnosticDescriptor StalePacketReference = Error(RuleIdentifiers.StalePacketReference,
+            "Packet reference used after the packet changed",
+            "'{0}' points into the packet as it was before '{1}', which may move or resize it, and the kernel verifier invalidates such references: call GetRef again after it", "CsBpf.Verifier");
+
         /// <summary>CSBPF0020.</summary>
         public static readonly DiagnosticDescriptor PacketReferenceNullCheck = Error(RuleIdentifiers.PacketReferenceNullCheck,
             "Packet reference used without a bounds check",
@@ -236,7 +241,7 @@ namespace CsBpf.Analyzers.Diagnostics
             ManagedAllocation, StringInBpfCode, ExceptionInBpfCode, VirtualCall, DelegateInBpfCode, LinqInBpfCode,
             ForEachOverEnumerable, Recursion, FloatingPoint, CheckedArithmetic, LockOrUsing,
             NonExhaustiveSwitch, UnboundedLoop, StackLimit, MapValueNullCheck, DivisionByZero, DivisionOverflow,
-            SpanIndexOutOfRange, PacketReferenceNullCheck,
+            SpanIndexOutOfRange, PacketReferenceNullCheck, StalePacketReference,
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
             InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,

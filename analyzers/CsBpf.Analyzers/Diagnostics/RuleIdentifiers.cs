@@ -51,6 +51,8 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string SpanIndexOutOfRange = "CSBPF0019";
         /// <summary>A packet reference (GetRef of an XDP or tc context) used without its bounds (null) check on some path.</summary>
         public const string PacketReferenceNullCheck = "CSBPF0020";
+        /// <summary>A packet reference used after a helper that may move or resize the packet.</summary>
+        public const string StalePacketReference = "CSBPF0021";
 
         /// <summary>A program reaches a context member its program type may not read (or a packet method it has no access to).</summary>
         public const string ContextMemberNotAvailable = "CSBPF0050";

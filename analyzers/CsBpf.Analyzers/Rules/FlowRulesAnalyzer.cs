@@ -13,7 +13,7 @@ namespace CsBpf.Analyzers.Rules
     /// <summary>
     /// The flow rules, from one data-flow pass per BPF method over Roslyn's control-flow graph
     /// (<see cref="MethodFlowAnalysis"/>): loops the verifier cannot bound (CSBPF0014), map lookup results used
-    /// without a null check on some path (0016), packet references used without their bounds check (0020), divisors that may be zero (0017) or -1 against MinValue (0018),
+    /// without a null check on some path (0016), packet references used without their bounds check (0020) or after a helper that moved the packet (0021), divisors that may be zero (0017) or -1 against MinValue (0018),
     /// span indexes that may be out of range (0019). Methods are analysed callers first, so a parameter's range
     /// is what its call sites pass (as after LLVM inlines or propagates constants into it).
     /// </summary>
@@ -31,7 +31,8 @@ namespace CsBpf.Analyzers.Rules
 
         private static readonly ImmutableArray<DiagnosticDescriptor> s_supported = ImmutableArray.Create(
             BpfDiagnostics.UnboundedLoop, BpfDiagnostics.MapValueNullCheck, BpfDiagnostics.DivisionByZero,
-            BpfDiagnostics.DivisionOverflow, BpfDiagnostics.SpanIndexOutOfRange, BpfDiagnostics.PacketReferenceNullCheck);
+            BpfDiagnostics.DivisionOverflow, BpfDiagnostics.SpanIndexOutOfRange, BpfDiagnostics.PacketReferenceNullCheck,
+            BpfDiagnostics.StalePacketReference);
 
         /// <inheritdoc/>
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => s_supported;

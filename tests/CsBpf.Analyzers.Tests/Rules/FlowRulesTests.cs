@@ -95,6 +95,18 @@ public class FlowRulesTests
                 ushort t = {|CSBPF0020:ctx.GetRef<EthernetHeader>(14)|}.EtherType;
         """));
 
+    [Fact]
+    public Task Packet_references_are_stale_after_a_helper_that_moves_the_packet() => Analyze(Xdp("""
+                ref EthernetHeader eth = ref ctx.GetRef<EthernetHeader>(0);
+                if (Unsafe.IsNullRef(ref eth)) return XdpAction.Drop;
+                ushort type = eth.EtherType;
+                if (ctx.AdjustHead(-4) != 0) return XdpAction.Drop;
+                {|CSBPF0021:eth|}.EtherType = type;
+                ref EthernetHeader again = ref ctx.GetRef<EthernetHeader>(0);
+                if (Unsafe.IsNullRef(ref again)) return XdpAction.Drop;
+                again.EtherType = type;
+        """));
+
     // ---- CSBPF0017 / 0018 ----
 
     [Fact]

@@ -198,6 +198,39 @@ public class RuleSetEquivalenceTests(ITestOutputHelper output)
         Assert.Null(KernelRefusal(Assert.Single(CompileWithout(checkedProgram, AllRules).Objects)));
     }
 
+    /// <summary>XDP: a packet reference used after bpf_xdp_adjust_head (CSBPF0021) is refused by the verifier once
+    /// the rule is bypassed.</summary>
+    [Fact]
+    public void A_stale_packet_reference_is_refused_by_the_verifier_without_its_rule()
+    {
+        CSharpCompilation flagged = TestCompiler.CreateCompilation("""
+            using System.Runtime.CompilerServices;
+            using CsBpf;
+            using CsBpf.Net;
+            [BpfProgram(License = "GPL")]
+            public static partial class F
+            {
+                [Xdp]
+                static XdpAction Filter(XdpContext ctx)
+                {
+                    ref EthernetHeader eth = ref ctx.GetRef<EthernetHeader>(0);
+                    if (Unsafe.IsNullRef(ref eth)) return XdpAction.Pass;
+                    ushort type = eth.EtherType;
+                    if (ctx.AdjustHead(14) != 0) return XdpAction.Pass;
+                    eth.EtherType = type;
+                    return XdpAction.Pass;
+                }
+            }
+            """);
+        Assert.Equal(["CSBPF0021"], AnalyzerErrors(flagged).Select(d => d.Id));
+        var result = CompileWithout(flagged, AllRules);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        KernelEnvironment.Require();
+        string? refusal = KernelRefusal(Assert.Single(result.Objects));
+        output.WriteLine(refusal);
+        Assert.NotNull(refusal);
+    }
+
     /// <summary>A rule of thumb can be overridden in the source: the compiler honours #pragma warning disable.</summary>
     [Fact]
     public void A_pragma_suppresses_a_rule_in_the_compiler_too()

@@ -14,6 +14,8 @@ namespace CsBpf.Analyzers.Rules.Flow
         NonNull,
         MaybeNull,
         Null,
+        /// <summary>A packet reference taken before a helper that may move or resize the packet.</summary>
+        Stale,
     }
 
     /// <summary>
@@ -74,6 +76,7 @@ namespace CsBpf.Analyzers.Rules.Flow
         private static Nullness JoinReference(Nullness a, Nullness b)
         {
             if (a == b) return a;
+            if (a == Nullness.Stale || b == Nullness.Stale) return Nullness.Stale; // stale on some path
             if (a == Nullness.Unknown || b == Nullness.Unknown) return Nullness.Unknown;
             return Nullness.MaybeNull;
         }
@@ -88,7 +91,7 @@ namespace CsBpf.Analyzers.Rules.Flow
                 if (integer.Value.IsEmpty) return null;
             }
             Nullness reference = Reference;
-            if (refinement.Reference is Nullness.NonNull or Nullness.Null)
+            if (refinement.Reference is Nullness.NonNull or Nullness.Null && reference != Nullness.Stale)
             {
                 if (reference is Nullness.NonNull or Nullness.Null && reference != refinement.Reference) return null;
                 reference = refinement.Reference;

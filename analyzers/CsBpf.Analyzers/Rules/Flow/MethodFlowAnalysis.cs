@@ -34,6 +34,13 @@ namespace CsBpf.Analyzers.Rules.Flow
         private readonly HashSet<ISymbol> _aliased = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         private readonly Dictionary<CaptureId, ISymbol> _capturedVariables = new Dictionary<CaptureId, ISymbol>();
 
+        /// <summary>The call after which a packet reference went stale (for the message).</summary>
+        private readonly Dictionary<object, string> _staleAfter = new Dictionary<object, string>(KeyComparer.Instance);
+
+        /// <summary>Helpers for which the kernel's bpf_helper_changes_pkt_data (net/core/filter.c) is true.</summary>
+        private static bool ChangesPacketData(int id) => id is 9 or 10 or 11 or 13 or 18 or 19 or 31 or 38 or 39 or 43 or 44 or 50 or 54 or 63 or 65
+            or 73 or 74 or 75 or 76 or 90 or 91;
+
         /// <summary>Which rule a possibly-null reference answers to: map lookups (CSBPF0016) or packet GetRef (0020).</summary>
         private readonly Dictionary<object, DiagnosticDescriptor> _nullSources = new Dictionary<object, DiagnosticDescriptor>(KeyComparer.Instance);
         private Action<Diagnostic>? _report;
@@ -255,7 +262,7 @@ namespace CsBpf.Analyzers.Rules.Flow
                 case IFlowCaptureReferenceOperation captureReference:
                     {
                         FlowValue captured = state.TryGet(captureReference.Id, out FlowValue v) ? v : FlowValue.Of(op.Type);
-                        if (captured.Reference is Nullness.MaybeNull or Nullness.Null && !addressOnly)
+                        if (captured.Reference is Nullness.MaybeNull or Nullness.Null or Nullness.Stale && !addressOnly)
                         {
                             CheckDereference(captureReference.Id, op, state, DiagnosticText.Snippet(op.Syntax));
                             return FlowValue.Of(op.Type);
@@ -464,7 +471,7 @@ namespace CsBpf.Analyzers.Rules.Flow
                         break;
                     }
                 case IFlowCaptureReferenceOperation capture:
-                    if (state.TryGet(capture.Id, out FlowValue captured) && captured.Reference is Nullness.MaybeNull or Nullness.Null)
+                    if (state.TryGet(capture.Id, out FlowValue captured) && captured.Reference is Nullness.MaybeNull or Nullness.Null or Nullness.Stale)
                         CheckDereference(capture.Id, target, state, DiagnosticText.Snippet(target.Syntax));
                     else if (_capturedVariables.TryGetValue(capture.Id, out ISymbol? variable) && variable is ILocalSymbol or IParameterSymbol && !_aliased.Contains(variable))
                         state.Set(variable, Convert(value, null, variable is ILocalSymbol l ? l.Type : ((IParameterSymbol)variable).Type));
@@ -537,6 +544,23 @@ namespace CsBpf.Analyzers.Rules.Flow
                 // The callee may write through ref and out arguments.
                 if (byReference && parameter!.RefKind is RefKind.Ref or RefKind.Out && RootOf(argument.Value) is { } written) state.Forget(written);
             }
+            // A helper that may move or resize the packet (bpf_helper_changes_pkt_data, net/core/filter.c)
+            // invalidates every packet reference taken before it.
+            if (_symbols.HelperAttribute(target) is { ConstructorArguments: { Length: > 0 } helperArgs } && helperArgs[0].Value is int helperId
+                && ChangesPacketData(helperId))
+            {
+                var stale = new List<object>();
+                foreach (var entry in state.Entries)
+                    if (_nullSources.TryGetValue(entry.Key, out DiagnosticDescriptor? source) && source == BpfDiagnostics.PacketReferenceNullCheck
+                        && entry.Value.Reference != Nullness.Unknown)
+                        stale.Add(entry.Key);
+                foreach (object key in stale)
+                {
+                    state.TryGet(key, out FlowValue old);
+                    state.Set(key, old.WithReference(Nullness.Stale));
+                    _staleAfter[key] = DiagnosticText.Snippet(invocation.Syntax);
+                }
+            }
             if (arguments is not null && _report is not null)
             {
                 // Evaluated once per disjunct of its block: the site's values are the join.
@@ -600,6 +624,12 @@ namespace CsBpf.Analyzers.Rules.Flow
 
         private void CheckDereference(object key, IOperation at, FlowState state, string name)
         {
+            if (state.TryGet(key, out FlowValue stale) && stale.Reference == Nullness.Stale)
+            {
+                ReportOnce(BpfDiagnostics.StalePacketReference, at.Syntax, name, _staleAfter.TryGetValue(key, out string? call) ? call : "a packet helper");
+                state.Set(key, stale.WithReference(Nullness.NonNull));
+                return;
+            }
             if (!state.TryGet(key, out FlowValue value) || value.Reference is not (Nullness.MaybeNull or Nullness.Null)) return;
             ReportOnce(_nullSources.TryGetValue(key, out DiagnosticDescriptor? rule) ? rule : BpfDiagnostics.MapValueNullCheck, at.Syntax, name);
             // Reported once: assume the check from here on, as C# nullable analysis does after a warning.
