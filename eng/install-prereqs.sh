@@ -9,11 +9,12 @@
 #   qemu-system-x86, busybox-static - the kernel-matrix guest (Debian's 6.1 cloud kernel, fetched by
 #                eng/vm/run-guest.sh with apt-get download) for kprobe/fentry/LSM tests
 #   libbpf-dev, gcc - headers for the C test fixtures and the native benchmark reference programs
+#   systemtap-sdt-dev - <sys/sdt.h>, for the USDT probes of the C program the USDT tests build
 # and checks that the .NET 10 SDK is on PATH. Packages already installed are skipped, and 'apt-get update'
 # runs only when a missing package is not known to apt yet, so this is fast when everything is present.
 set -euo pipefail
 
-PACKAGES=(libllvm19 libbpf1 bpftool clang-19 llvm-19 iproute2 qemu-system-x86 busybox-static libbpf-dev gcc)
+PACKAGES=(libllvm19 libbpf1 bpftool clang-19 llvm-19 iproute2 qemu-system-x86 busybox-static libbpf-dev gcc systemtap-sdt-dev)
 
 log() { echo "install-prereqs: $*"; }
 die() { echo "install-prereqs: error: $*" >&2; exit 1; }

@@ -34,6 +34,8 @@ public sealed class CommandLineOptions
           --no-opt                 Do not run LLVM's optimizer.
           -h, --help               Show this help.
         Options also accept --option=value. Use '--' to end options.
+
+        csbpfc tracepoint <category> <name>   Prints the C# record struct of a tracepoint (see 'csbpfc tracepoint --help').
         """;
 
     private const int MaxResponseFileDepth = 8;

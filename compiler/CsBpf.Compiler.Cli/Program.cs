@@ -6,6 +6,8 @@ using CsBpf.Compiler.Cli;
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 
+if (args is ["tracepoint", ..]) return TracepointCommand.Run(args[1..], Console.Out, Console.Error);
+
 CommandLineOptions options;
 try
 {

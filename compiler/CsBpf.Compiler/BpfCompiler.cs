@@ -25,6 +25,7 @@ public static class BpfCompiler
         var diagnostics = new List<Diagnostic>();
         var objects = ImmutableArray.CreateBuilder<BpfObjectOutput>();
 
+        compilation = UsdtSupport.AddSupport(compilation, diagnostics);
         IReadOnlyList<BpfClassModel> classes = new ProgramDiscovery(compilation, diagnostics).Discover(cancellationToken);
         // The rule set runs whenever there is a [BpfProgram] class, valid or not (discovery reported the invalid ones).
         IReadOnlyList<Diagnostic> ruleDiagnostics = classes.Count == 0 && diagnostics.Count == 0 ? [] : RuleSetRunner.Run(compilation, cancellationToken, options.DisabledRules);

@@ -134,6 +134,21 @@ namespace CsBpf.Analyzers.Diagnostics
         public static readonly DiagnosticDescriptor ContextFieldReadOnly = Error(RuleIdentifiers.ContextFieldReadOnly,
             "Context field is read-only in this program type",
             "'{0}' is read-only in program '{1}' ([{2}], {3}): the kernel lets only {4} programs write it{5}", "CsBpf.Verifier");
+        /// <summary>An error found by a compilation-end analysis (it needs every method of the compilation, e.g. the
+        /// call graph): tagged <see cref="WellKnownDiagnosticTags.CompilationEnd"/> as Roslyn requires.</summary>
+        private static DiagnosticDescriptor CompilationEndError(string id, string title, string message, string category) =>
+            new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
+                helpLinkUri: HelpBase + id + ".md", customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+        /// <summary>CSBPF0040.</summary>
+        public static readonly DiagnosticDescriptor HelperNotAvailable = CompilationEndError(RuleIdentifiers.HelperNotAvailable,
+            "Helper not available to this program type",
+            "Program '{2}' ([{3}], program type {4}) calls '{0}'{5}, but the kernel offers helper {1} only to {6}: the verifier would refuse to load the program", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0041.</summary>
+        public static readonly DiagnosticDescriptor GplOnlyHelper = CompilationEndError(RuleIdentifiers.GplOnlyHelper,
+            "GPL-only helper in a program that is not GPL",
+            "'{0}' (helper {1}) is GPL-only, but class '{2}' has License = \"{3}\" (program '{4}' calls it{5}): the kernel refuses GPL-only helpers to programs whose license is not GPL-compatible; use \"GPL\", \"GPL v2\", \"Dual MIT/GPL\", \"Dual BSD/GPL\", \"Dual MPL/GPL\" or \"GPL and additional rights\"", "CsBpf.Verifier");
 
         /// <summary>CSBPF1001.</summary>
         public static readonly DiagnosticDescriptor UnsupportedConstruct = Error(RuleIdentifiers.UnsupportedConstruct,
@@ -219,6 +234,10 @@ namespace CsBpf.Analyzers.Diagnostics
         public static readonly DiagnosticDescriptor LogOptions = Error(RuleIdentifiers.LogOptions,
             "Invalid BpfLog ring buffer",
             "The BpfLog ring buffer of '{0}' is not valid: {1}", "CsBpf.Logging");
+        /// <summary>CSBPF1100.</summary>
+        public static readonly DiagnosticDescriptor TracepointRecordCopy = Error(RuleIdentifiers.TracepointRecordCopy,
+            "Tracepoint record copied as a whole",
+            "Tracepoint record '{0}' is copied as a whole here: a copy reads the record's first 8 bytes (the common header), which the verifier forbids BPF programs to read; read the fields you need ({0}.Field), or pass it on as 'in {0}'", "CsBpf.Program");
 
         /// <summary>CSBPF2001.</summary>
         public static readonly DiagnosticDescriptor BackendFailure = Error(RuleIdentifiers.BackendFailure,
@@ -248,6 +267,7 @@ namespace CsBpf.Analyzers.Diagnostics
             RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram, RingBufferReservationNotReleased,
             ContextMemberNotAvailable, ContextFieldReadOnly,
             LogArgumentType, LogMessageFormat, LogOptions,
+            HelperNotAvailable, GplOnlyHelper, TracepointRecordCopy,
         };
     }
 }

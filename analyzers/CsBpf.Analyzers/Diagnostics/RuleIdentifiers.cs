@@ -62,6 +62,10 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string MapNotAllowedInSleepableProgram = "CSBPF0060";
         /// <summary>A ring buffer reservation not submitted or discarded on every path.</summary>
         public const string RingBufferReservationNotReleased = "CSBPF0061";
+        /// <summary>A program calls a helper its program type is not offered (helper availability).</summary>
+        public const string HelperNotAvailable = "CSBPF0040";
+        /// <summary>A program whose license is not GPL-compatible calls a GPL-only helper.</summary>
+        public const string GplOnlyHelper = "CSBPF0041";
         /// <summary>A construct the BPF subset does not support.</summary>
         public const string UnsupportedConstruct = "CSBPF1001";
         /// <summary>A type that cannot be used in BPF code.</summary>
@@ -96,6 +100,8 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string LogMessageFormat = "CSBPF1201";
         /// <summary>Invalid [BpfLogOptions] (ring size) or a log record too big for the ring.</summary>
         public const string LogOptions = "CSBPF1202";
+        /// <summary>A tracepoint record used as a whole value (copied), which would read its unreadable common header.</summary>
+        public const string TracepointRecordCopy = "CSBPF1100";
         /// <summary>LLVM failed to verify or emit the module (an internal compiler error).</summary>
         public const string BackendFailure = "CSBPF2001";
         /// <summary>libLLVM could not be loaded.</summary>

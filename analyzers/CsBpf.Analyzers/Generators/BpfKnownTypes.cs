@@ -25,6 +25,7 @@ namespace CsBpf.Analyzers.Generators
             "KretprobeAttribute",
             "UprobeAttribute",
             "UretprobeAttribute",
+            "UsdtAttribute",
             "FentryAttribute",
             "FexitAttribute",
             "LsmAttribute",

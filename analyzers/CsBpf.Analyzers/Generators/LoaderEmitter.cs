@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Text;
 
 namespace CsBpf.Analyzers.Generators
@@ -135,8 +136,7 @@ namespace CsBpf.Analyzers.Generators
             }
 
             w.Line();
-            w.Line("/// <summary>Attaches every program as its attribute says; dispose the links to detach.</summary>");
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Runtime}.BpfLink> AttachAll() => Object.AttachAll();");
+            EmitAttach(w, model);
             w.Line();
             w.Line("/// <summary>Detaches and unloads everything (disposes <see cref=\"Object\"/>).</summary>");
             w.Line("public void Dispose() => Object.Dispose();");
@@ -146,6 +146,66 @@ namespace CsBpf.Analyzers.Generators
             for (int i = 0; i < model.ContainingTypes.Count; i++) w.Close();
             if (model.Namespace.Length > 0) w.Close();
             return w.ToString();
+        }
+
+        /// <summary>
+        /// <c>AttachAll()</c>, and a typed <c>Attach&lt;Program&gt;</c> method for each program whose target is chosen at
+        /// attach time (perf events, explicit uprobes). When every program attaches by its section, AttachAll is
+        /// the object's own; otherwise it attaches those programs one by one, all or nothing.
+        /// </summary>
+        private static void EmitAttach(Writer w, LoaderModel model)
+        {
+            string links = $"global::System.Collections.Generic.IReadOnlyList<{Runtime}.BpfLink>";
+            if (model.Programs.All(p => p.Attach == ProgramAttach.Auto))
+            {
+                w.Line("/// <summary>Attaches every program as its attribute says; dispose the links to detach.</summary>");
+                w.Line($"public {links} AttachAll() => Object.AttachAll();");
+                return;
+            }
+            var auto = model.Programs.Where(p => p.Attach == ProgramAttach.Auto).ToList();
+            w.Line("/// <summary>Attaches every program whose attribute names its target, all or nothing; the others are attached");
+            w.Line("/// with their own Attach methods (perf events, explicit uprobes) or run (syscall programs).</summary>");
+            w.Line($"public {links} AttachAll()");
+            w.Open();
+            w.Line($"var links = new global::System.Collections.Generic.List<{Runtime}.BpfLink>({auto.Count});");
+            if (auto.Count > 0)
+            {
+                w.Line("try");
+                w.Open();
+                foreach (var p in auto) w.Line($"links.Add({p.Identifier}.Attach());");
+                w.Close();
+                w.Line("catch");
+                w.Open();
+                w.Line("foreach (var link in links) link.Dispose();");
+                w.Line("throw;");
+                w.Close();
+            }
+            w.Line("return links;");
+            w.Close();
+            foreach (var p in model.Programs)
+            {
+                if (p.Attach == ProgramAttach.PerfEvent)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>Attaches <c>{p.Name}</c> to the perf event <paramref name=\"config\"/> on every CPU (or one task or CPU), e.g. <c>PerfEventConfig.CpuClock(99)</c>.</summary>");
+                    w.Line($"public {Runtime}.BpfPerfEventLinks Attach{p.Name}({Runtime}.PerfEventConfig config, int pid = -1, int? cpu = null, ulong cookie = 0) =>");
+                    w.Line($"    {p.Identifier}.AttachPerfEvent(config, pid, cpu, cookie);");
+                }
+                else if (p.Attach == ProgramAttach.Usdt)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>Attaches <c>{p.Name}</c> to USDT probe <paramref name=\"provider\"/>:<paramref name=\"name\"/> of <paramref name=\"binaryPath\"/> (for one process, or -1 for all).</summary>");
+                    w.Line($"public {Runtime}.BpfLink Attach{p.Name}(string binaryPath, string provider, string name, int pid = -1) =>");
+                    w.Line($"    {p.Identifier}.AttachUsdt(binaryPath, provider, name, pid);");
+                }
+                else if (p.Attach == ProgramAttach.Uprobe)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>Attaches <c>{p.Name}</c> to <paramref name=\"function\"/> of <paramref name=\"binaryPath\"/> (for one process, or -1 for all).</summary>");
+                    w.Line($"public {Runtime}.BpfLink Attach{p.Name}(string binaryPath, string function, int pid = -1, ulong offset = 0, ulong cookie = 0) =>");
+                    w.Line($"    {p.Identifier}.AttachUprobe(binaryPath, function, pid, offset, cookie);");
+                }
+            }
         }
 
         private static string Declaration(TypeDeclarationModel type) =>

@@ -192,17 +192,12 @@ namespace CsBpf.Analyzers.Generators
     public sealed class ProgramModel : IEquatable<ProgramModel>
     {
         /// <summary>Creates the model.</summary>
-        public ProgramModel(string name, string identifier, string kind)
-            : this(name, identifier, kind, "")
-        {
-        }
-
-        /// <summary>Creates the model with the attach argument of its attribute (e.g. a tc direction).</summary>
-        public ProgramModel(string name, string identifier, string kind, string attachArgument)
+        public ProgramModel(string name, string identifier, string kind, ProgramAttach attach = ProgramAttach.Auto, string attachArgument = "")
         {
             Name = name;
             Identifier = identifier;
             Kind = kind;
+            Attach = attach;
             AttachArgument = attachArgument;
         }
 
@@ -219,15 +214,36 @@ namespace CsBpf.Analyzers.Generators
         /// <summary>The program-type attribute's name without the <c>Attribute</c> suffix, e.g. <c>Tracepoint</c>.</summary>
         public string Kind { get; }
 
+        /// <summary>How the loader attaches it.</summary>
+        public ProgramAttach Attach { get; }
+
         /// <inheritdoc />
         public bool Equals(ProgramModel? other) =>
-            other is not null && Name == other.Name && Identifier == other.Identifier && Kind == other.Kind && AttachArgument == other.AttachArgument;
+            other is not null && Name == other.Name && Identifier == other.Identifier && Kind == other.Kind && Attach == other.Attach && AttachArgument == other.AttachArgument;
 
         /// <inheritdoc />
         public override bool Equals(object? obj) => Equals(obj as ProgramModel);
 
         /// <inheritdoc />
         public override int GetHashCode() => Hash.Combine(Hash.Combine(Name.GetHashCode(), Identifier.GetHashCode()), Kind.GetHashCode());
+    }
+
+    /// <summary>How the generated loader attaches a program.</summary>
+    public enum ProgramAttach
+    {
+        /// <summary>By its section (libbpf's auto-attach): <c>AttachAll</c> attaches it.</summary>
+        Auto,
+        /// <summary>A <c>[PerfEvent]</c> program: the event is chosen at attach time (a typed attach method).</summary>
+        PerfEvent,
+        /// <summary>A <c>[Uprobe]</c>/<c>[Uretprobe]</c> without a binary: the target is given at attach time.</summary>
+        Uprobe,
+        /// <summary>A <c>[Usdt]</c> without a probe: the binary and probe are given at attach time.</summary>
+        Usdt,
+        /// <summary>Never attached (a <c>[Syscall]</c> program is run, not attached).</summary>
+        None,
+        /// <summary>A network program (XDP, tc, socket filter, cgroup): attached to an interface, socket or cgroup
+        /// given at attach time, with its typed attach method.</summary>
+        Target,
     }
 
     internal static class Hash

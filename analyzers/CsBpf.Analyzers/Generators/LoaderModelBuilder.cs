@@ -53,7 +53,7 @@ namespace CsBpf.Analyzers.Generators
                             field.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), field.IsReadOnly));
                         break;
                     case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when ProgramKind(method) is { } kind:
-                        programs.Add(new ProgramModel(method.Name, Escape(method.Name), kind, AttachArgument(method, kind)));
+                        programs.Add(new ProgramModel(method.Name, Escape(method.Name), kind.Name, AttachOf(kind.Name, kind.Attribute), AttachArgument(method, kind.Name)));
                         break;
                 }
             }
@@ -165,16 +165,27 @@ namespace CsBpf.Analyzers.Generators
             return (metadataName.Substring(0, tick), arity);
         }
 
-        private static string? ProgramKind(IMethodSymbol method)
+        private static (string Name, AttributeData Attribute)? ProgramKind(IMethodSymbol method)
         {
             foreach (var attribute in method.GetAttributes())
             {
                 if (attribute.AttributeClass is not { } c || !IsInProgramNamespace(c)) continue;
                 if (!BpfKnownTypes.ProgramAttributeNames.Contains(c.MetadataName) || !DerivesFromAttribute(c)) continue;
-                return c.Name.Substring(0, c.Name.Length - "Attribute".Length);
+                return (c.Name.Substring(0, c.Name.Length - "Attribute".Length), attribute);
             }
             return null;
         }
+
+        /// <summary>Programs libbpf cannot attach from their section alone get typed attach methods instead.</summary>
+        private static ProgramAttach AttachOf(string kind, AttributeData attribute) => kind switch
+        {
+            "PerfEvent" => ProgramAttach.PerfEvent,
+            "Syscall" => ProgramAttach.None,
+            "Xdp" or "Tc" or "SocketFilter" or "CgroupSkb" or "CgroupSockAddr" => ProgramAttach.Target,
+            "Uprobe" or "Uretprobe" when attribute.ConstructorArguments.Length == 0 => ProgramAttach.Uprobe,
+            "Usdt" when attribute.ConstructorArguments.Length == 0 => ProgramAttach.Usdt,
+            _ => ProgramAttach.Auto,
+        };
 
         private static bool DerivesFromAttribute(INamedTypeSymbol type)
         {

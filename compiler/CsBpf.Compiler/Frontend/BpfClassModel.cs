@@ -46,7 +46,7 @@ internal sealed record ProgramModel(IMethodSymbol Method, string Section, Progra
 {
     /// <summary>True when the method itself is the entry point (it takes the context); false when an entry
     /// wrapper reads its parameters from the context.</summary>
-    public bool IsDirectEntry => Kind is ProgramKind.Tracepoint or ProgramKind.Syscall or ProgramKind.Network;
+    public bool IsDirectEntry => Kind is ProgramKind.Tracepoint or ProgramKind.Syscall or ProgramKind.Network or ProgramKind.Context or ProgramKind.TracepointRecord;
 }
 
 /// <summary>Program kinds, by how the method's parameters come from the BPF context.</summary>
@@ -60,9 +60,17 @@ internal enum ProgramKind
     Kprobe,
     /// <summary>The optional parameter is the return value, from <c>pt_regs</c>' rax.</summary>
     Kretprobe,
-    /// <summary>Parameters are the 64-bit slots of a tracing context (fentry, fexit, LSM).</summary>
+    /// <summary>Parameters are the 64-bit slots of a tracing context (fentry, fexit, LSM, raw tracepoints).</summary>
     Tracing,
     /// <summary>The method takes a network program's context (<c>XdpContext</c>, <c>SkBuffContext</c>,
     /// <c>SockAddrContext</c>) and returns its verdict (ProgramDiscovery.Network.cs).</summary>
     Network,
+    /// <summary>The method takes a context struct (<c>PtRegs</c>, <c>RawTracepointContext</c>,
+    /// <c>PerfEventContext</c>) whose <c>[ContextField]</c> properties are loads from the context.</summary>
+    Context,
+    /// <summary>A tracepoint whose method takes the event's record as <c>ref readonly T</c>: field reads are
+    /// loads at constant offsets of the context.</summary>
+    TracepointRecord,
+    /// <summary>A USDT probe: each parameter is decoded from the probe's argument spec (UsdtSupport).</summary>
+    Usdt,
 }

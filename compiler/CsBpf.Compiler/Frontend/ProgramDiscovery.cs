@@ -51,7 +51,7 @@ internal sealed partial class ProgramDiscovery(CSharpCompilation compilation, Li
             {
                 if (ReadGlobal(global) is { } g) globals.Add(g);
             }
-            else if (member is IMethodSymbol method && ProgramSection(method) is { } entry)
+            else if (member is IMethodSymbol method && (TracingProgramSection(method) ?? ProgramSection(method)) is { } entry)
             {
                 if (ValidateProgram(method, entry.Section, entry.Kind)) programs.Add(new ProgramModel(method, entry.Section, entry.Kind));
             }
@@ -130,6 +130,7 @@ internal sealed partial class ProgramDiscovery(CSharpCompilation compilation, Li
             return ok;
         }
         if (kind == ProgramKind.Network) return ValidateNetworkProgram(method, section, at);
+        if (kind is ProgramKind.Context or ProgramKind.TracepointRecord) return ValidateContextProgram(method, section, kind, at);
         if (kind != ProgramKind.Tracepoint) return ValidateArgumentProgram(method, section, kind, at);
         if (method.ReturnType.SpecialType != SpecialType.System_Int32 ||
             method.Parameters.Length != 1 || method.Parameters[0].RefKind != RefKind.None ||
@@ -201,6 +202,9 @@ internal sealed partial class ProgramDiscovery(CSharpCompilation compilation, Li
 
     internal static AttributeData? GetAttribute(ISymbol symbol, string metadataName) =>
         symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+    /// <summary>Every type declared in the compilation's assembly, nested ones included.</summary>
+    internal static IEnumerable<INamedTypeSymbol> AllTypesOf(CSharpCompilation compilation) => AllTypes(compilation.Assembly.GlobalNamespace);
 
     private static IEnumerable<INamedTypeSymbol> AllTypes(INamespaceSymbol ns)
     {

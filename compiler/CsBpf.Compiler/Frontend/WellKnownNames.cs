@@ -12,6 +12,14 @@ internal static class WellKnownNames
     public const string FexitAttribute = "CsBpf.FexitAttribute";
     public const string LsmAttribute = "CsBpf.LsmAttribute";
     public const string SyscallAttribute = "CsBpf.SyscallAttribute";
+    public const string UprobeAttribute = "CsBpf.UprobeAttribute";
+    public const string UretprobeAttribute = "CsBpf.UretprobeAttribute";
+    public const string RawTracepointAttribute = "CsBpf.RawTracepointAttribute";
+    public const string PerfEventAttribute = "CsBpf.PerfEventAttribute";
+    public const string UsdtAttribute = "CsBpf.UsdtAttribute";
+    public const string PtRegs = "CsBpf.PtRegs";
+    public const string RawTracepointContext = "CsBpf.RawTracepointContext";
+    public const string PerfEventContext = "CsBpf.PerfEventContext";
     public const string BpfHelperAttribute = "CsBpf.BpfHelperAttribute";
     public const string BpfMapKindAttribute = "CsBpf.BpfMapKindAttribute";
     public const string MapIntrinsicAttribute = "CsBpf.MapIntrinsicAttribute";

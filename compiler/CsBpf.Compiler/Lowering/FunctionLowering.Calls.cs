@@ -32,6 +32,7 @@ internal sealed partial class FunctionLowering
         if (containing == WellKnownNames.Unsafe) return EmitUnsafeIntrinsic(invocation, at);
         if (containing == WellKnownNames.Interlocked) return EmitInterlocked(invocation, resultUsed, at);
         if (containing == WellKnownNames.BpfLog) return EmitLogCall(invocation, at);
+        if (EmitTracingIntrinsic(invocation) is { } tracing) return tracing;
 
         if (target.IsStatic && !target.DeclaringSyntaxReferences.IsEmpty && IsBpfCode(target))
         {

@@ -32,6 +32,8 @@ internal sealed partial class FunctionLowering
                 return EmitUnary(unary);
             case IFieldReferenceOperation or IFlowCaptureReferenceOperation when MapValue(op) is { } map:
                 return map; // a [Map] field as a value (a map pointer), e.g. passed to a method (FunctionLowering.Maps.cs)
+            case IParameterReferenceOperation parameter when IsTracepointRecord(parameter.Parameter):
+                throw RecordCopy(parameter);
             case ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IFlowCaptureReferenceOperation:
                 return LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation());
             case ISimpleAssignmentOperation assignment:

@@ -19,7 +19,7 @@ internal sealed partial class FunctionLowering
         IMethodSymbol target = invocation.TargetMethod;
         var args = new LValue[target.Parameters.Length];
         var types = new LType[target.Parameters.Length];
-        var sizes = new ulong?[target.Parameters.Length];
+        var sizes = new LValue?[target.Parameters.Length];
         foreach (IArgumentOperation arg in invocation.Arguments)
         {
             IParameterSymbol p = arg.Parameter!;
@@ -27,7 +27,18 @@ internal sealed partial class FunctionLowering
             {
                 args[p.Ordinal] = EmitAddress(arg.Value);
                 types[p.Ordinal] = _llvm.Ptr;
-                if (appendSizes) sizes[p.Ordinal] = _module.LayoutOf(p.Type, at).Size;
+                if (appendSizes) sizes[p.Ordinal] = _llvm.ConstInt(_llvm.I64, _module.LayoutOf(p.Type, at).Size);
+                continue;
+            }
+            if (TypeMapper.SpanElementType(p.Type) is { } element)
+            {
+                // A span is the helper's (buffer, size) pair, e.g. bpf_probe_read_user(dst, size, src): its
+                // pointer and its length in bytes (a constant for a stackalloc span, as the verifier wants).
+                var (reference, length) = SpanParts(arg.Value, at);
+                args[p.Ordinal] = reference;
+                types[p.Ordinal] = _llvm.Ptr;
+                sizes[p.Ordinal] = _llvm.Binary(BinaryOpcode.Mul, _llvm.Cast(CastOpcode.ZExt, length, _llvm.I64),
+                    _llvm.ConstInt(_llvm.I64, _module.LayoutOf(element, at).Size));
                 continue;
             }
             TypeLayout layout = _module.LayoutOf(p.Type, at);
@@ -41,7 +52,7 @@ internal sealed partial class FunctionLowering
                 _ => throw Unsupported(at, "a struct argument to a helper", "pass it by ref"),
             };
         }
-        if (appendSizes)
+        if (sizes.Any(s => s is not null))
         {
             // (buffer, size) helpers such as bpf_get_current_comm: the size follows its buffer.
             var expandedArgs = new List<LValue>();
@@ -50,9 +61,9 @@ internal sealed partial class FunctionLowering
             {
                 expandedArgs.Add(args[i]);
                 expandedTypes.Add(types[i]);
-                if (sizes[i] is ulong size)
+                if (sizes[i] is LValue size)
                 {
-                    expandedArgs.Add(_llvm.ConstInt(_llvm.I64, size));
+                    expandedArgs.Add(size);
                     expandedTypes.Add(_llvm.I64);
                 }
             }

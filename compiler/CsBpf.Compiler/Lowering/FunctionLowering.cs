@@ -145,7 +145,7 @@ internal sealed partial class FunctionLowering
     /// <summary>True for methods that are program entry points themselves (tracepoints); context-argument
     /// programs get an entry wrapper and their body is an internal function.</summary>
     private bool IsContextParameter(IParameterSymbol parameter) =>
-        parameter.Ordinal == 0 && _module.Model.Programs.Any(p => p.Kind == Frontend.ProgramKind.Syscall && SymbolEqualityComparer.Default.Equals(p.Method, _method));
+        parameter.Ordinal == 0 && _module.Model.Programs.Any(p => p.Kind is Frontend.ProgramKind.Syscall or Frontend.ProgramKind.TracepointRecord && SymbolEqualityComparer.Default.Equals(p.Method, _method));
 
     private bool IsProgram => _module.Model.Programs.Any(p => p.IsDirectEntry && SymbolEqualityComparer.Default.Equals(p.Method, _method));
 

@@ -38,6 +38,11 @@ internal sealed partial class ModuleLowering
         var args = new LValue[method.Parameters.Length];
         for (int i = 0; i < args.Length; i++)
         {
+            if (program.Kind == ProgramKind.Usdt)
+            {
+                args[i] = FromContextSlot(EmitUsdtArgument(ctx, i, at), method.Parameters[i].Type, at);
+                continue;
+            }
             int offset = program.Kind switch
             {
                 ProgramKind.Kprobe => s_ptRegsArguments[i],

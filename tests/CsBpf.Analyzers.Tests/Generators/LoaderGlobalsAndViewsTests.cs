@@ -90,7 +90,7 @@ public class LoaderGlobalsAndViewsTests
             """
             namespace CsBpf
             {
-                public sealed class RingBuffer<T> where T : unmanaged { public RingBuffer(int maxEntries) { } }
+                public sealed class RingBuffer { public RingBuffer(int sizeBytes) { } }
                 public sealed class PerCpuArrayMap<T> where T : unmanaged { public PerCpuArrayMap(int maxEntries) { } }
             }
             namespace Samples
@@ -99,7 +99,7 @@ public class LoaderGlobalsAndViewsTests
                 [BpfProgram(License = "GPL")]
                 public static partial class Fallback
                 {
-                    [Map] static readonly RingBuffer<ulong> Events = new(4096);
+                    [Map] static readonly RingBuffer Events = new(4096);
                     [Map] static readonly PerCpuArrayMap<long> Counters = new(4);
                     [Tracepoint("syscalls", "sys_enter_openat")] static int On(TracepointContext ctx) => 0;
                 }
