@@ -12,9 +12,10 @@ namespace CsBpf.Analyzers.Rules
 {
     /// <summary>
     /// Declarations of a <c>[BpfProgram]</c> class: the license (CSBPF1004), map fields (CSBPF1005) and their key
-    /// and value types (CSBPF1150, with the compiler's MapDeclarationReader and ModuleLowering.Maps), program attributes and signatures (CSBPF1006) and global initializers
-    /// (CSBPF1001). The checks, messages and locations are the compiler's (ProgramDiscovery), which drops its
-    /// own copy of a diagnostic this analyzer already reported.
+    /// and value types (CSBPF1150, with the compiler's MapDeclarationReader and ModuleLowering.Maps), a class
+    /// without programs (CSBPF1006) and globals (CSBPF1001/1002/0009). The checks, messages and locations are the
+    /// compiler's (ProgramDiscovery), which drops its own copy of a diagnostic this analyzer already reported.
+    /// Program attach targets and signatures stay in ProgramDiscovery, where each program kind is defined.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
@@ -40,7 +41,6 @@ namespace CsBpf.Analyzers.Rules
             {
                 BpfCodeSymbols? symbols = BpfCodeSymbols.TryCreate(start.Compilation);
                 if (symbols is null) return;
-                var names = new ProgramAttributes(start.Compilation);
                 start.RegisterSymbolStartAction(symbolStart =>
                 {
                     var type = (INamedTypeSymbol)symbolStart.Symbol;
@@ -54,37 +54,9 @@ namespace CsBpf.Analyzers.Rules
                                 if (root is IFieldInitializerOperation init) initializers[field] = init.Value;
                     });
                     symbolStart.RegisterSymbolEndAction(end =>
-                        new ClassCheck(type, attribute, symbols, names, initializers, end.ReportDiagnostic).Run());
+                        new ClassCheck(type, attribute, symbols, initializers, end.ReportDiagnostic).Run());
                 }, SymbolKind.NamedType);
             });
-        }
-
-        /// <summary>The program attributes whose arguments and signatures the compiler validates.</summary>
-        private sealed class ProgramAttributes
-        {
-            public ProgramAttributes(Compilation compilation)
-            {
-                INamedTypeSymbol? Get(string name) => compilation.GetTypeByMetadataName("CsBpf." + name);
-                FunctionPrograms = new[]
-                {
-                    (Get("KprobeAttribute"), "kprobe", 6),
-                    (Get("KretprobeAttribute"), "kretprobe", 1),
-                    (Get("FentryAttribute"), "fentry", 12),
-                    (Get("FexitAttribute"), "fexit", 12),
-                    (Get("LsmAttribute"), "lsm", 12),
-                };
-                Syscall = Get("SyscallAttribute");
-                Tracepoint = Get("TracepointAttribute");
-                TracepointContext = Get("TracepointContext");
-            }
-
-            /// <summary>Attach-by-function attributes: section prefix and the most parameters the context provides
-            /// (pt_regs carries six argument registers on x86-64, a kretprobe one return value, tracing contexts up
-            /// to MAX_BPF_FUNC_ARGS, 12).</summary>
-            public (INamedTypeSymbol? Attribute, string Prefix, int MaxParameters)[] FunctionPrograms { get; }
-            public INamedTypeSymbol? Syscall { get; }
-            public INamedTypeSymbol? Tracepoint { get; }
-            public INamedTypeSymbol? TracepointContext { get; }
         }
 
         private sealed class ClassCheck
@@ -92,18 +64,16 @@ namespace CsBpf.Analyzers.Rules
             private readonly INamedTypeSymbol _type;
             private readonly AttributeData _attribute;
             private readonly BpfCodeSymbols _symbols;
-            private readonly ProgramAttributes _names;
             private readonly IReadOnlyDictionary<IFieldSymbol, IOperation> _initializers;
             private readonly Action<Diagnostic> _report;
             private int _errors;
 
-            public ClassCheck(INamedTypeSymbol type, AttributeData attribute, BpfCodeSymbols symbols, ProgramAttributes names,
+            public ClassCheck(INamedTypeSymbol type, AttributeData attribute, BpfCodeSymbols symbols,
                 IReadOnlyDictionary<IFieldSymbol, IOperation> initializers, Action<Diagnostic> report)
             {
                 _type = type;
                 _attribute = attribute;
                 _symbols = symbols;
-                _names = names;
                 _initializers = initializers;
                 _report = report;
             }
@@ -231,101 +201,9 @@ namespace CsBpf.Analyzers.Rules
 
             // ---- programs ----
 
-            /// <summary>Null when the method is not a program; else whether it is a valid one.</summary>
-            private bool? CheckProgram(IMethodSymbol method)
-            {
-                foreach (var (attributeType, prefix, max) in _names.FunctionPrograms)
-                {
-                    if (BpfCodeSymbols.FindAttribute(method, attributeType) is not { } a) continue;
-                    string? target = a.ConstructorArguments.Length > 0 ? a.ConstructorArguments[0].Value as string : null;
-                    if (string.IsNullOrEmpty(target) || !target!.All(c => IsAsciiLetterOrDigit(c) || c == '_' || c == '.'))
-                    {
-                        Report(BpfDiagnostics.InvalidProgramDeclaration, LocationOf(a) ?? method.Locations.FirstOrDefault(), method.Name,
-                            $"the {prefix} target must be a kernel function or hook name such as \"do_sys_openat2\", not \"{target}\"");
-                        return false;
-                    }
-                    return ValidateArgumentProgram(method, $"{prefix}/{target}", max);
-                }
-                if (BpfCodeSymbols.HasAttribute(method, _names.Syscall)) return ValidateSyscall(method);
-                if (BpfCodeSymbols.FindAttribute(method, _names.Tracepoint) is { } tp)
-                {
-                    string? category = tp.ConstructorArguments.Length > 0 ? tp.ConstructorArguments[0].Value as string : null;
-                    string? name = tp.ConstructorArguments.Length > 1 ? tp.ConstructorArguments[1].Value as string : null;
-                    if (!IsTracefsName(category) || !IsTracefsName(name))
-                    {
-                        Report(BpfDiagnostics.InvalidProgramDeclaration, LocationOf(tp) ?? method.Locations.FirstOrDefault(), method.Name,
-                            $"tracepoint category and name must be non-empty identifiers like (\"syscalls\", \"sys_enter_openat\"), not (\"{category}\", \"{name}\")");
-                        return false;
-                    }
-                    return ValidateTracepoint(method, $"tracepoint/{category}/{name}");
-                }
-                // Program types this analyzer does not validate yet still count as programs.
-                return _symbols.ProgramAttribute(method) is not null ? true : (bool?)null;
-            }
-
-            private bool ValidateStatic(IMethodSymbol method)
-            {
-                if (method.IsStatic && !method.IsGenericMethod) return true;
-                Report(BpfDiagnostics.InvalidProgramDeclaration, method.Locations.FirstOrDefault(), method.Name, "a program must be a non-generic static method");
-                return false;
-            }
-
-            private bool ValidateSyscall(IMethodSymbol method)
-            {
-                if (!ValidateStatic(method)) return false;
-                bool ok = method.ReturnType.SpecialType == SpecialType.System_Int32 && method.Parameters.Length == 1
-                    && method.Parameters[0].RefKind == RefKind.Ref && method.Parameters[0].Type is { TypeKind: TypeKind.Struct, IsUnmanagedType: true };
-                if (!ok)
-                    Report(BpfDiagnostics.InvalidProgramDeclaration, method.Locations.FirstOrDefault(), method.Name,
-                        $"a syscall program must have the signature 'static int {method.Name}(ref T args)' with T an unmanaged struct");
-                return ok;
-            }
-
-            private bool ValidateTracepoint(IMethodSymbol method, string section)
-            {
-                if (!ValidateStatic(method)) return false;
-                if (method.ReturnType.SpecialType != SpecialType.System_Int32 || method.Parameters.Length != 1 || method.Parameters[0].RefKind != RefKind.None
-                    || !SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, _names.TracepointContext))
-                {
-                    Report(BpfDiagnostics.InvalidProgramDeclaration, method.Locations.FirstOrDefault(), method.Name,
-                        $"a program in section '{section}' must have the signature 'static int {method.Name}(TracepointContext ctx)'");
-                    return false;
-                }
-                return true;
-            }
-
-            private bool ValidateArgumentProgram(IMethodSymbol method, string section, int max)
-            {
-                if (!ValidateStatic(method)) return false;
-                Location? at = method.Locations.FirstOrDefault();
-                if (method.ReturnType.SpecialType != SpecialType.System_Int32)
-                {
-                    Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name, $"a program in section '{section}' must return int");
-                    return false;
-                }
-                if (method.Parameters.Length > max)
-                {
-                    Report(BpfDiagnostics.InvalidProgramDeclaration, at, method.Name, $"a program in section '{section}' can take at most {max} parameter(s)");
-                    return false;
-                }
-                foreach (IParameterSymbol p in method.Parameters)
-                {
-                    bool scalar = p.Type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_UInt64 or SpecialType.System_IntPtr or SpecialType.System_UIntPtr
-                        || p.Type is IPointerTypeSymbol || p.Type.TypeKind == TypeKind.Enum;
-                    if (p.RefKind != RefKind.None || !scalar)
-                    {
-                        Report(BpfDiagnostics.InvalidProgramDeclaration, p.Locations.FirstOrDefault() ?? at, method.Name,
-                            $"parameter '{p.Name}' must be an integer, enum or pointer passed by value: it is read from one 64-bit context slot");
-                        return false;
-                    }
-                }
-                return true;
-            }
-
-            private static bool IsTracefsName(string? s) =>
-                !string.IsNullOrEmpty(s) && s!.All(c => IsAsciiLetterOrDigit(c) || c == '_' || c == '-' || c == '.');
-
-            private static bool IsAsciiLetterOrDigit(char c) => c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9';
+            /// <summary>Null when the method is not a program, else true. The program's attach target and signature
+            /// (CSBPF1006) are checked by the compiler's ProgramDiscovery, which the program kinds' owners extend.</summary>
+            private bool? CheckProgram(IMethodSymbol method) => _symbols.ProgramAttribute(method) is not null ? true : (bool?)null;
 
             private static Location? LocationOf(AttributeData attribute) => attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation();
         }

@@ -273,6 +273,8 @@ namespace CsBpf.Analyzers.Rules
                     }
                     return true;
                 }
+                // Members of CsBpf.Bpf are helpers or compiler intrinsics (e.g. Bpf.AddressOf): the compiler decides.
+                if (SymbolEqualityComparer.Default.Equals(containing, _symbols.Bpf)) return false;
                 if (_symbols.MapOperationOf(target) >= 0)
                 {
                     // On a [Map] field of this class, or a map passed around as a value (a map pointer).

@@ -4,7 +4,7 @@ using static CsBpf.Analyzers.Tests.Rules.RuleTest;
 namespace CsBpf.Analyzers.Tests.Rules;
 
 /// <summary>DeclarationAnalyzer: license (CSBPF1004), maps (1005), key and value types (1150), program
-/// attributes and signatures (1006), global initializers (1001).</summary>
+/// a class without programs (1006), globals (1001/1002/0009).</summary>
 public class DeclarationTests
 {
     private static Task Analyze(string source, params Microsoft.CodeAnalysis.Testing.DiagnosticResult[] expected) =>
@@ -66,21 +66,6 @@ public class DeclarationTests
         Expect("CSBPF1150", 0).WithLocation(3).WithArguments("A", "the key type 'Union' is not plain data the kernel and the host can share: 'Union' has explicit layout, which the compiler does not lay out yet; use [StructLayout(LayoutKind.Sequential)] (the default) and order the fields as the kernel expects"),
         Expect("CSBPF1150", 1).WithLocation(4).WithArguments("B", "the value type 'Outer' is not plain data the kernel and the host can share: 'Shuffled' has auto layout, so the CLR may reorder its fields; use [StructLayout(LayoutKind.Sequential)] (the default)"),
         Expect("CSBPF1150", 2).WithArguments("C", "the value type 'Measured' is not plain data the kernel and the host can share: its field 'Value' is not plain data: 'double' is floating point, which the kernel does not allow in BPF programs; use an integer (e.g. fixed point)"));
-
-    [Fact]
-    public Task Malformed_programs_are_flagged() => Analyze(Usings + """
-        [BpfProgram(License = "GPL")]
-        public static partial class P
-        {
-            [{|CSBPF1006:Tracepoint("syscalls", "bad name")|}] static int A(TracepointContext ctx) => 0;
-            [{|CSBPF1006:Kprobe("")|}] static int B() => 0;
-            [Tracepoint("syscalls", "sys_enter_openat")] static long {|CSBPF1006:C|}(TracepointContext ctx) => 0;
-            [Kprobe("do_sys_openat2")] static int {|CSBPF1006:D|}(int a, int b, int c, int d, int e, int f, int g) => 0;
-            [Kprobe("do_sys_openat2")] static int G(int a, ref int {|CSBPF1006:b|}) => 0;
-            [Syscall] static int {|CSBPF1006:E|}(int notARef) => 0;
-            [Kprobe("x")] static int {|CSBPF1006:F|}<T>() => 0;
-        }
-        """);
 
     [Fact]
     public Task A_class_without_programs_is_flagged() => Analyze(Usings + """
