@@ -17,10 +17,6 @@ internal sealed partial class ModuleLowering
     private LValue _guardFunction;
     private LType _guardType;
 
-    /// <summary>The marker function and a new site number for a guard at <paramref name="at"/>.</summary>
-    public (LValue Function, LType Type, int Site) GuardSite(Location at, string what, string fix) =>
-        GuardSite(at, BpfDiagnostics.UnsupportedConstruct, [what, fix]);
-
     /// <summary>The marker function and a new site number for a guard reported with <paramref name="rule"/>.</summary>
     public (LValue Function, LType Type, int Site) GuardSite(Location at, DiagnosticDescriptor rule, object[] args)
     {
