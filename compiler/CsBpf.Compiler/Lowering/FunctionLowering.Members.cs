@@ -22,6 +22,9 @@ internal sealed partial class FunctionLowering
     private LValue EmitSourceCall(IInvocationOperation invocation, Location at)
     {
         IMethodSymbol target = invocation.TargetMethod;
+        // Library methods, delegates, LINQ and virtual calls: the rule set's IDs (FunctionLowering.Rules.cs).
+        if (!IsBpfCode(target) || target.IsVirtual || target.IsAbstract || target.IsOverride || target.ContainingType?.TypeKind is TypeKind.Interface or TypeKind.Delegate)
+            throw UnsupportedCall(invocation, at);
         _module.CheckCallable(target, at);
         LValue? receiver = null;
         if (!target.IsStatic)
@@ -31,7 +34,7 @@ internal sealed partial class FunctionLowering
             if (target.MethodKind == MethodKind.Constructor && target.IsImplicitlyDeclared)
             {
                 // `: this()` of a struct: the implicit parameterless constructor zeroes the instance.
-                TypeLayout layout = _module.LayoutOf(target.ContainingType, at);
+                TypeLayout layout = _module.LayoutOf(target.ContainingType!, at);
                 _llvm.MemSet(receiver.Value, 0, layout.Size, layout.Align);
                 return receiver.Value;
             }

@@ -1,8 +1,8 @@
 using System.Text;
 using CsBpf.Analyzers.Diagnostics;
+using CsBpf.Analyzers.Rules;
 using CsBpf.Compiler.Types;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace CsBpf.Compiler.Lowering;
 
@@ -43,46 +43,15 @@ internal sealed partial class ModuleLowering
     }
 
     /// <summary>
-    /// Refuses (with the reason and what to write instead) a method BPF code cannot call as a BPF function:
-    /// no source in the project (a library method, CSBPF1003), compiler-generated, generic, virtual or abstract,
-    /// an instance member of a class, extern.
+    /// Refuses (with the reason and what to write instead) a method BPF code cannot call as a BPF function: no
+    /// source in the project (a library method, CSBPF1003), compiler-generated, generic, virtual, an instance
+    /// member of a class, extern (the rule is shared with the analyzers: <see cref="BpfFunctions"/>).
     /// </summary>
     public void CheckCallable(IMethodSymbol method, Location callSite)
     {
-        IMethodSymbol definition = method.PartialImplementationPart ?? method;
-        string name = method.ToDisplayString();
-        if (definition.DeclaringSyntaxReferences.IsEmpty && !(method.MethodKind == MethodKind.Constructor && method.IsImplicitlyDeclared))
-        {
-            if (method.IsImplicitlyDeclared && SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, Compilation.Assembly))
-                throw Refuse(callSite, $"'{name}', a member the C# compiler generates", "it has no source to compile; write the member yourself (e.g. a static method comparing the fields)");
-            throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedCall, callSite, name));
-        }
-        if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, Compilation.Assembly))
-            throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedCall, callSite, name));
-        if (method.IsGenericMethod || IsInGenericType(method.ContainingType))
-            throw Refuse(callSite, $"the call to the generic member '{name}'", "BPF code calls non-generic methods of non-generic types; write an overload for the types you use");
-        if (method.IsVirtual || method.IsAbstract || method.IsOverride || method.ContainingType?.TypeKind == TypeKind.Interface)
-            throw Refuse(callSite, $"the virtual or interface call '{name}'", "BPF code has no virtual dispatch; call a static or non-virtual struct method");
-        if (method.IsExtern)
-            throw Refuse(callSite, $"the extern method '{name}'", "it has no body to compile");
-        if (!method.IsStatic && method.ContainingType?.TypeKind != TypeKind.Struct)
-            throw Refuse(callSite, $"the instance member '{name}' of the class '{method.ContainingType?.Name}'",
-                "BPF code has no objects on the managed heap; make the method static or a member of a struct");
-        if (method.IsVararg || method.Parameters.Any(p => p.IsParams))
-            throw Refuse(callSite, "a params or varargs call", "pass the values as ordinary parameters");
-        if (definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is MethodDeclarationSyntax { Body: null, ExpressionBody: null })
-            throw Refuse(callSite, $"the call to '{name}', which has no body", "give the method a body");
+        if (BpfFunctions.Refusal(method, Compilation, DiagnosticText.Snippet(callSite)) is var (rule, arguments))
+            throw new LoweringException(Diagnostic.Create(rule, callSite, arguments));
     }
-
-    private static bool IsInGenericType(INamedTypeSymbol? type)
-    {
-        for (; type is not null; type = type.ContainingType)
-            if (type.IsGenericType) return true;
-        return false;
-    }
-
-    private static LoweringException Refuse(Location at, string what, string instead) =>
-        new(Diagnostic.Create(BpfDiagnostics.UnsupportedConstruct, at, what, instead));
 
     /// <summary>BPF-to-BPF callees get unique, stable names that are C identifiers (the kernel requires them
     /// in BTF): Type_Method, plus the arity and parameter types for overloads, and a counter if still taken.</summary>

@@ -1,0 +1,68 @@
+using System.Linq;
+using CsBpf.Analyzers.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace CsBpf.Analyzers.Rules
+{
+    /// <summary>
+    /// Which methods BPF code can call as BPF functions, shared by the analyzers and the compiler so both refuse the
+    /// same calls with the same ID and message: every method whose source is in the project — static methods of
+    /// any type (helper libraries such as <c>static class PacketMath</c>, extension methods), and the non-virtual
+    /// instance members of structs (methods, constructors, property and indexer accessors, operators) — unless it
+    /// is generic, virtual, an instance member of a class, extern, params/varargs or without a body.
+    /// </summary>
+    public static class BpfFunctions
+    {
+        /// <summary>True when the source of <paramref name="method"/> is in <paramref name="compilation"/> (its
+        /// body can be compiled to BPF).</summary>
+        public static bool HasSourceIn(IMethodSymbol method, Compilation compilation)
+        {
+            IMethodSymbol definition = method.PartialImplementationPart ?? method;
+            return !definition.DeclaringSyntaxReferences.IsEmpty
+                && SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, compilation.Assembly);
+        }
+
+        /// <summary>
+        /// Why a call of <paramref name="method"/> (quoted as <paramref name="callText"/>) cannot be a BPF-to-BPF
+        /// call: the rule and its message arguments, or null when it can.
+        /// </summary>
+        public static (DiagnosticDescriptor Rule, object[] Arguments)? Refusal(IMethodSymbol method, Compilation compilation, string callText)
+        {
+            IMethodSymbol definition = method.PartialImplementationPart ?? method;
+            string name = method.ToDisplayString();
+            bool implicitConstructor = method.MethodKind == MethodKind.Constructor && method.IsImplicitlyDeclared && method.Parameters.IsEmpty;
+            if (method.IsVirtual || method.IsAbstract || method.IsOverride || method.ContainingType?.TypeKind == TypeKind.Interface)
+                return (BpfDiagnostics.VirtualCall, new object[] { callText });
+            if ((definition.DeclaringSyntaxReferences.IsEmpty && !implicitConstructor)
+                || !SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, compilation.Assembly))
+            {
+                if (method.IsImplicitlyDeclared && SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, compilation.Assembly))
+                    return Construct($"'{name}', a member the C# compiler generates", "it has no source to compile; write the member yourself (e.g. a static method comparing the fields)");
+                return (BpfDiagnostics.UnsupportedCall, new object[] { name });
+            }
+            if (method.IsGenericMethod || IsInGenericType(method.ContainingType))
+                return Construct($"the call to the generic member '{name}'", "BPF code calls non-generic methods of non-generic types; write an overload for the types you use");
+            if (method.IsExtern)
+                return Construct($"the extern method '{name}'", "it has no body to compile");
+            if (!method.IsStatic && method.ContainingType?.TypeKind != TypeKind.Struct)
+                return Construct($"the instance member '{name}' of the class '{method.ContainingType?.Name}'",
+                    "BPF code has no objects on the managed heap; make the method static or a member of a struct");
+            if (method.IsVararg || method.Parameters.Any(p => p.IsParams))
+                return Construct("a params or varargs call", "it has no BPF equivalent");
+            if (definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is MethodDeclarationSyntax { Body: null, ExpressionBody: null })
+                return Construct($"the call to '{name}', which has no body", "give the method a body");
+            return null;
+        }
+
+        private static (DiagnosticDescriptor, object[]) Construct(string what, string instead) =>
+            (BpfDiagnostics.UnsupportedConstruct, new object[] { what, instead });
+
+        private static bool IsInGenericType(INamedTypeSymbol? type)
+        {
+            for (; type is not null; type = type.ContainingType)
+                if (type.IsGenericType) return true;
+            return false;
+        }
+    }
+}
