@@ -23,6 +23,7 @@ public struct LpmKey<TData> : IEquatable<LpmKey<TData>>
     /// <summary>Creates a key.</summary>
     /// <param name="prefixLength">The number of leading bits of <paramref name="data"/> that count.</param>
     /// <param name="data">The data.</param>
+    [FieldwiseConstructor]
     public LpmKey(uint prefixLength, TData data)
     {
         PrefixLength = prefixLength;
