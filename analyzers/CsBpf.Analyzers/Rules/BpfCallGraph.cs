@@ -12,8 +12,9 @@ namespace CsBpf.Analyzers.Rules
     /// The calls made by the methods of <c>[BpfProgram]</c> classes, collected while a compilation is analyzed
     /// (one instance per compilation, filled concurrently by operation actions), and the program entry points
     /// with their kernel program type. At compilation end it answers what each program reaches: helper calls
-    /// directly in the program method or through BPF-to-BPF calls (static methods of <c>[BpfProgram]</c> classes),
-    /// which is what the kernel verifies as one program.
+    /// directly in the program method or through BPF-to-BPF calls (any method whose source is in the project: static
+    /// methods of <c>[BpfProgram]</c> classes and of helper libraries, struct members — methods, constructors,
+    /// accessors, operators; see <see cref="BpfFunctions"/>), which is what the kernel verifies as one program.
     /// </summary>
     internal sealed class BpfCallGraph
     {
@@ -32,6 +33,9 @@ namespace CsBpf.Analyzers.Rules
             if (symbols is null) return null;
             var graph = new BpfCallGraph(symbols);
             context.RegisterOperationAction(graph.OnInvocation, OperationKind.Invocation);
+            context.RegisterOperationAction(graph.OnMemberUse, OperationKind.ObjectCreation, OperationKind.PropertyReference,
+                OperationKind.Binary, OperationKind.Unary, OperationKind.Conversion, OperationKind.CompoundAssignment,
+                OperationKind.Increment, OperationKind.Decrement);
             context.RegisterSymbolAction(graph.OnMethod, SymbolKind.Method);
             return graph;
         }
@@ -40,13 +44,43 @@ namespace CsBpf.Analyzers.Rules
 
         private void OnInvocation(OperationAnalysisContext context)
         {
-            if (!(context.ContainingSymbol is IMethodSymbol caller) || !_symbols.IsBpfClass(caller.ContainingType)) return;
             var invocation = (IInvocationOperation)context.Operation;
             IMethodSymbol target = invocation.TargetMethod;
-            bool relevant = _symbols.Helper(target) != null || (target.IsStatic && _symbols.IsBpfClass(target.ContainingType));
-            if (!relevant) return;
-            _calls.GetOrAdd(caller, _ => new ConcurrentQueue<(IMethodSymbol, Location)>())
-                .Enqueue((target.OriginalDefinition, invocation.Syntax.GetLocation()));
+            if (_symbols.Helper(target) != null) AddCall(context, target, invocation.Syntax.GetLocation());
+            else AddSourceCall(context, target, invocation.Syntax.GetLocation());
+        }
+
+        /// <summary>Constructors, property accessors and user-defined operators of the project are calls too.</summary>
+        private void OnMemberUse(OperationAnalysisContext context)
+        {
+            Location at = context.Operation.Syntax.GetLocation();
+            switch (context.Operation)
+            {
+                case IObjectCreationOperation { Constructor: { } constructor }: AddSourceCall(context, constructor, at); break;
+                case IPropertyReferenceOperation property:
+                    if (property.Property.GetMethod is { } getter) AddSourceCall(context, getter, at);
+                    if (property.Property.SetMethod is { } setter) AddSourceCall(context, setter, at);
+                    break;
+                case IBinaryOperation { OperatorMethod: { } op }: AddSourceCall(context, op, at); break;
+                case IUnaryOperation { OperatorMethod: { } op }: AddSourceCall(context, op, at); break;
+                case IConversionOperation { OperatorMethod: { } op }: AddSourceCall(context, op, at); break;
+                case ICompoundAssignmentOperation { OperatorMethod: { } op }: AddSourceCall(context, op, at); break;
+                case IIncrementOrDecrementOperation { OperatorMethod: { } op }: AddSourceCall(context, op, at); break;
+            }
+        }
+
+        private void AddSourceCall(OperationAnalysisContext context, IMethodSymbol target, Location at)
+        {
+            if (BpfFunctions.HasSourceIn(target, context.Compilation)) AddCall(context, target, at);
+        }
+
+        private void AddCall(OperationAnalysisContext context, IMethodSymbol target, Location at)
+        {
+            // Callers: the methods of [BpfProgram] classes and every other method with source in the project (a
+            // program reaches them only through calls, so the others are never visited).
+            if (!(context.ContainingSymbol is IMethodSymbol caller) || caller.DeclaringSyntaxReferences.IsEmpty) return;
+            _calls.GetOrAdd(caller.PartialDefinitionPart ?? caller, _ => new ConcurrentQueue<(IMethodSymbol, Location)>())
+                .Enqueue(((target.PartialDefinitionPart ?? target).OriginalDefinition, at));
         }
 
         private void OnMethod(SymbolAnalysisContext context)

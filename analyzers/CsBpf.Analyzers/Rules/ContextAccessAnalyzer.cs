@@ -97,7 +97,8 @@ namespace CsBpf.Analyzers.Rules
 
             public void OnMember(OperationAnalysisContext context)
             {
-                if (!(context.ContainingSymbol is IMethodSymbol caller) || !IsBpfClass(caller.ContainingType)) return;
+                // Every method with source in the project: programs reach helper libraries and struct members too.
+                if (!(context.ContainingSymbol is IMethodSymbol caller) || caller.DeclaringSyntaxReferences.IsEmpty) return;
                 Use? use = null;
                 switch (context.Operation)
                 {
@@ -108,7 +109,7 @@ namespace CsBpf.Analyzers.Rules
                     case IInvocationOperation invocation when Rule(invocation.TargetMethod) != null:
                         use = new Use(invocation.TargetMethod.OriginalDefinition, null, true, false, invocation.Syntax.GetLocation());
                         break;
-                    case IInvocationOperation invocation when invocation.TargetMethod.IsStatic && IsBpfClass(invocation.TargetMethod.ContainingType):
+                    case IInvocationOperation invocation when BpfFunctions.HasSourceIn(invocation.TargetMethod, context.Compilation):
                         use = new Use(null, invocation.TargetMethod.OriginalDefinition, false, false, invocation.Syntax.GetLocation());
                         break;
                 }
