@@ -59,8 +59,16 @@ internal sealed partial class FunctionLowering
                 return EmitDefault(defaultValue.Type, op.Syntax.GetLocation());
             case IAddressOfOperation addressOf:
                 return EmitAddress(addressOf.Reference);
+            case ISizeOfOperation sizeOf when TypeMapper.IsTuple(sizeOf.TypeOperand):
+                throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedType, op.Syntax.GetLocation(), sizeOf.TypeOperand.ToDisplayString(), TypeMapper.TupleLayoutIsTheClrs));
             case ISizeOfOperation sizeOf:
                 return _llvm.ConstInt(_llvm.I32, _module.LayoutOf(sizeOf.TypeOperand, op.Syntax.GetLocation()).Size);
+            case ITupleOperation tuple:
+                return EmitTuple(tuple); // FunctionLowering.Tuples.cs
+            case IDeconstructionAssignmentOperation deconstruction:
+                return EmitDeconstruction(deconstruction);
+            case ITupleBinaryOperation tupleBinary:
+                return EmitTupleBinary(tupleBinary);
             case IObjectCreationOperation creation when creation.Type is { TypeKind: TypeKind.Struct }:
                 return EmitObjectCreation(creation); // FunctionLowering.Construction.cs
             case IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation or ITypeParameterObjectCreationOperation
@@ -173,7 +181,8 @@ internal sealed partial class FunctionLowering
             case IFieldReferenceOperation { Instance: { } instance } field:
                 {
                     TypeLayout owner = _module.LayoutOf(instance.Type!, op.Syntax.GetLocation());
-                    if (owner.Fields is null || !owner.Fields.TryGetValue(field.Field.Name, out var f))
+                    // A tuple element (`t.pid`) is its ValueTuple field (Item1).
+                    if (owner.Fields is null || !owner.Fields.TryGetValue((field.Field.CorrespondingTupleField ?? field.Field).Name, out var f))
                         throw Unsupported(op.Syntax.GetLocation(), $"field '{field.Field.Name}' of '{instance.Type}'");
                     LValue baseAddress = instance.Type!.IsValueType ? EmitAddress(instance) : EmitValue(instance);
                     return FieldAddress(owner, baseAddress, field.Field, f, op.Syntax.GetLocation());
@@ -341,6 +350,7 @@ internal sealed partial class FunctionLowering
         if (TypeMapper.SpanElementType(from) is not null && TypeMapper.SpanElementType(to) is not null)
             return EmitValue(conversion.Operand); // Span<T> -> ReadOnlySpan<T> (C# 14 span conversion or operator): the same pair
         if (EmitInlineArrayToSpan(conversion) is { } inlineArraySpan) return inlineArraySpan;
+        if (TypeMapper.IsTuple(to) && TypeMapper.IsTuple(from)) return EmitTupleConversion(conversion); // FunctionLowering.Tuples.cs
         if (conversion.OperatorMethod is { } userConversion) return EmitUserConversion(conversion, userConversion);
         if (from.IsValueType && to.IsReferenceType) throw Unsupported(BpfDiagnostics.ManagedAllocation, at, DiagnosticText.Snippet(conversion.Syntax));
         if (conversion.Conversion.IsReference || conversion.Conversion.IsNullable || from.IsReferenceType || to.IsReferenceType)

@@ -70,7 +70,7 @@ internal sealed partial class FunctionLowering
     /// the value), <paramref name="receiver"/> is <c>this</c>, and each struct passed by value is copied first, so
     /// the callee has its own copy.
     /// </summary>
-    private LValue CallFunction(IMethodSymbol target, LValue? receiver, LValue[] args, SyntaxNode syntax, Location at)
+    private LValue CallFunction(IMethodSymbol target, LValue? receiver, LValue[] args, SyntaxNode? syntax, Location at)
     {
         (LValue fn, LType fnType) = _module.GetOrDeclareFunction(target, at);
         _module.RecordCall(_method, target, at);
@@ -97,7 +97,7 @@ internal sealed partial class FunctionLowering
             }
             all.Add(arg);
         }
-        SetLocation(syntax);
+        if (syntax is not null) SetLocation(syntax);
         LValue call = _llvm.Call(fnType, fn, all.ToArray());
         return abi.ReturnsStruct ? result : call;
     }

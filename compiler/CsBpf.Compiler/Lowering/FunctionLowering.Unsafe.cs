@@ -16,6 +16,8 @@ internal sealed partial class FunctionLowering
         IMethodSymbol target = invocation.TargetMethod;
         ITypeSymbol? t = target.TypeArguments.FirstOrDefault();
         LValue Arg(int i) => target.Parameters[i].RefKind != RefKind.None ? EmitAddress(Argument(invocation, i)) : EmitValue(Argument(invocation, i));
+        if (target.TypeArguments.FirstOrDefault(TypeMapper.IsTuple) is { } tuple) // sizes and strides would expose the CLR's layout
+            throw new LoweringException(Diagnostic.Create(Analyzers.Diagnostics.BpfDiagnostics.UnsupportedType, at, tuple.ToDisplayString(), TypeMapper.TupleLayoutIsTheClrs));
         switch (target.Name)
         {
             case "SizeOf":

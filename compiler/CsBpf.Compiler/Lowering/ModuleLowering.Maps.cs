@@ -126,6 +126,8 @@ internal sealed partial class ModuleLowering
         foreach (ITypeSymbol? t in new[] { map.KeyType, map.ValueType })
             if (t is not null && (TypeMapper.IsContext(t) || TypeMapper.IsMap(t) || TypeMapper.SpanElementType(t) is not null))
                 return Refuse(BpfDiagnostics.InvalidMapKeyOrValue, $"'{t}' only exists while a program runs; store plain data (integers, enums, unmanaged structs)");
+            else if (t is not null && TypeMapper.IsTuple(t))
+                return Refuse(BpfDiagnostics.InvalidMapKeyOrValue, $"'{t}' is a value tuple: {TypeMapper.TupleLayoutIsTheClrs}");
         bool hashLike = map.MapType is MapDeclarationReader.Hash or MapDeclarationReader.LruHash or MapDeclarationReader.PerCpuHash
             or MapDeclarationReader.LruPerCpuHash or MapDeclarationReader.HashOfMaps;
         if (hashLike && key!.Size > 512)

@@ -31,6 +31,11 @@ internal sealed partial class TypeMapper
     /// <summary>The storage of a field: its own type's layout, or for a fixed buffer N elements.</summary>
     private (LType Memory, ulong Size, uint Align)? FieldStorage(IFieldSymbol field, out string? why)
     {
+        if (IsTuple(field.Type))
+        {
+            why = TupleLayoutIsTheClrs; // a struct with a tuple field has the CLR's automatic layout too
+            return null;
+        }
         if (field.IsFixedSizeBuffer && field.Type is IPointerTypeSymbol { PointedAtType: var element })
         {
             TypeLayout? e = TryGetLayout(element, out why);

@@ -45,6 +45,11 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
                 why = "the kernel does not allow floating point in BPF programs; use integers (e.g. fixed point)";
                 return null;
         }
+        if (type is IPointerTypeSymbol { PointedAtType: var pointee } && IsTuple(pointee))
+        {
+            why = TupleLayoutIsTheClrs;
+            return null;
+        }
         if (type is IPointerTypeSymbol or IFunctionPointerTypeSymbol)
             return new TypeLayout(llvm.Ptr, 8, 8, false, TypeCategory.Pointer);
         if (IsContext(type))
@@ -56,6 +61,11 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
         if (SpanElementType(type) is { } element)
         {
             // Span<T>/ReadOnlySpan<T>: a (pointer, int length) pair, like the CLR's own layout.
+            if (IsTuple(element))
+            {
+                why = TupleLayoutIsTheClrs;
+                return null;
+            }
             if (TryGetLayout(element, out why) is null) return null;
             LType pair = llvm.Struct([llvm.Ptr, llvm.I32, llvm.Array(llvm.I8, 4)], packed: false);
             return new TypeLayout(pair, 16, 8, false, TypeCategory.Struct);
@@ -66,6 +76,8 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
             LType triple = llvm.Struct([llvm.Ptr, llvm.I32, llvm.I32], packed: false);
             return new TypeLayout(triple, 16, 8, false, TypeCategory.Struct);
         }
+        if (type is INamedTypeSymbol { IsTupleType: true } tuple)
+            return TupleLayout(tuple, out why);
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } s)
             return StructLayout(s, out why);
         why = type.IsReferenceType
@@ -124,6 +136,11 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
         {
             // [InlineArray(N)] struct { T e; } is N consecutive T's: an LLVM array, same bytes as the CLR's.
             IFieldSymbol element = type.GetMembers().OfType<IFieldSymbol>().Single(f => !f.IsStatic);
+            if (IsTuple(element.Type))
+            {
+                why = TupleLayoutIsTheClrs;
+                return null;
+            }
             TypeLayout? e = TryGetLayout(element.Type, out why);
             if (e is null) return null;
             return new TypeLayout(llvm.Array(e.Memory, (ulong)length), e.Size * (ulong)length, e.Align, false, TypeCategory.Struct);

@@ -110,6 +110,19 @@ public class StructMemberTests(ITestOutputHelper output)
                     return result ^ Digest((byte*)&w, sizeof(Window)) ^ Digest((byte*)&p, sizeof(Plain)) * 7;
                 }
                 """ + Digest, ULong, UInt, UInt, UInt),
+            Case("library-fieldwise-constructor", """
+                // LpmKey's constructor has no source here: [FieldwiseConstructor] defines it (the key bytes decide the lookups).
+                [Map] static readonly HashMap<LpmKey<uint>, ulong> Routes = new(maxEntries: 8);
+                public static ulong M(uint addr, byte len)
+                {
+                    Routes.Update(new LpmKey<uint>(8, 0x0000000A), 8);
+                    Routes.Update(new LpmKey<uint>((uint)(len & 31), addr), 100 + (ulong)(len & 31));
+                    var key = new LpmKey<uint>(len & 31u, addr);
+                    ulong found = Routes.TryGetValue(key, out ulong v) ? v : 0;
+                    ulong ten = Routes.TryGetValue(new LpmKey<uint>(8, 10), out ulong w) ? w : 0;
+                    return found * 1000 + ten * 7 + key.PrefixLength + (ulong)key.Data;
+                }
+                """, ULong, UInt, ScalarType.Byte),
             Case("nested-initializers", """
                 public struct Inner { public int A; public short B; }
                 public struct Outer { public byte Kind; public Inner In; public long Total; }
@@ -386,6 +399,60 @@ public class StructMemberTests(ITestOutputHelper output)
                         public long Count;
                         public Acc(long start) { Sum = start; }
                         public void Add(long v) { Sum += v; Count++; }
+                    }
+                    """,
+            },
+        ];
+        AssertAgree(cases);
+    }
+
+    [Fact]
+    public void Value_tuples_and_deconstruction()
+    {
+        DiffCase[] cases =
+        [
+            Case("tuples", """
+                public struct Point
+                {
+                    public int X, Y;
+                    public Point(int x, int y) { X = x; Y = y; }
+                    public readonly void Deconstruct(out int x, out int y) { x = X; y = Y; }
+                }
+                static (uint pid, ulong ts) Split(ulong v) => ((uint)(v >> 32), v & 0xFFFF);
+                [MethodImpl(MethodImplOptions.NoInlining)]
+                static (long, int) Pair(long a, int b) => (a + b, b * 2);
+                static void Fill(out (int a, long b) r, int v) { r = (v, v * 3L); }
+                public static long M(long a, int b)
+                {
+                    var (pid, ts) = Split((ulong)a);
+                    (uint pb, _) = Split((ulong)b);
+                    (long x, int y) = Pair(a, b);
+                    var p = new Point(b, (int)a);
+                    var (px, py) = p;
+                    (px, py) = (py, px);
+                    Fill(out var r, b);
+                    (long, long) wide = (b, r.a);
+                    var t = (a: pid, b: ts);
+                    t.a += 1;
+                    bool same = t == (pid + 1, ts);
+                    bool differs = (px, py) != (py, px);
+                    var (q, (s, u)) = (1, (b, 2L));
+                    int dx = 0, dy = 0;
+                    (dx, dy) = p;
+                    var p1 = new Point(1, b);
+                    var p2 = new Point(3, (int)a);
+                    (p1, p2) = (p2, p1);
+                    var (lo, hi) = new Range16((ushort)b);
+                    return pid + (long)ts * 3 + pb + x * 5 + y + px * 7 + py * 11 + r.a + r.b + wide.Item1 + wide.Item2 + (same ? 100 : 0) + (differs ? 1000 : 0)
+                        + q + s + u + dx * 13 + dy + p1.X * 17 + p1.Y * 19 + p2.X * 23 + p2.Y + lo * 29 + hi;
+                }
+                """, Long, Long, Int) with
+            {
+                TopLevel = """
+                    public readonly struct Range16(ushort v) { public readonly ushort V = v; }
+                    public static class Range16Extensions
+                    {
+                        public static void Deconstruct(this Range16 r, out byte lo, out byte hi) { lo = (byte)r.V; hi = (byte)(r.V >> 8); }
                     }
                     """,
             },
