@@ -163,7 +163,17 @@ namespace CsBpf.Analyzers.Diagnostics
         /// <summary>CSBPF1003.</summary>
         public static readonly DiagnosticDescriptor UnsupportedCall = Error(RuleIdentifiers.UnsupportedCall,
             "Call to a method that is not BPF code",
-            "'{0}' cannot be called from BPF code: only static methods of [BpfProgram] classes, BPF helpers (CsBpf.Bpf) and map methods can; move the logic into a static method of the program class", "CsBpf.Language");
+            "'{0}' cannot be called from BPF code: its source is not in the project, and BPF code can call only methods compiled from source in the project (static methods, struct members), BPF helpers (CsBpf.Bpf), map methods and the intrinsics of docs/language.md; write the logic as a method in the project", "CsBpf.Language");
+
+        /// <summary>CSBPF1030.</summary>
+        public static readonly DiagnosticDescriptor GenericMemberCall = Error(RuleIdentifiers.GenericMemberCall,
+            "Generic member called from BPF code",
+            "'{0}' is generic or a member of a generic type, which BPF code cannot call: each BPF function is compiled once, for concrete types; write a non-generic overload for the types you use", "CsBpf.Language");
+
+        /// <summary>CSBPF1031.</summary>
+        public static readonly DiagnosticDescriptor ClassInstanceMember = Error(RuleIdentifiers.ClassInstanceMember,
+            "Instance member of a class called from BPF code",
+            "'{0}' is an instance member of the class '{1}', which needs an object on the managed heap that BPF code does not have: make it static, or a member of a struct", "CsBpf.Language");
 
         /// <summary>CSBPF1004.</summary>
         public static readonly DiagnosticDescriptor MissingLicense = Error(RuleIdentifiers.MissingLicense,
@@ -261,7 +271,7 @@ namespace CsBpf.Analyzers.Diagnostics
             ForEachOverEnumerable, Recursion, FloatingPoint, CheckedArithmetic, LockOrUsing,
             NonExhaustiveSwitch, UnboundedLoop, StackLimit, MapValueNullCheck, DivisionByZero, DivisionOverflow,
             SpanIndexOutOfRange, PacketReferenceNullCheck, StalePacketReference,
-            UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
+            UnsupportedConstruct, UnsupportedType, UnsupportedCall, GenericMemberCall, ClassInstanceMember, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
             InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,
             RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram, RingBufferReservationNotReleased,

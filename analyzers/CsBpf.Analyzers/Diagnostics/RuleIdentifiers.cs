@@ -72,6 +72,10 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string UnsupportedType = "CSBPF1002";
         /// <summary>A call to a method that is neither BPF code nor a helper.</summary>
         public const string UnsupportedCall = "CSBPF1003";
+        /// <summary>A call from BPF code to a generic method or a member of a generic type.</summary>
+        public const string GenericMemberCall = "CSBPF1030";
+        /// <summary>A call from BPF code to an instance member of a class (a reference type).</summary>
+        public const string ClassInstanceMember = "CSBPF1031";
         /// <summary>A [BpfProgram] class without a license.</summary>
         public const string MissingLicense = "CSBPF1004";
         /// <summary>A malformed map declaration.</summary>

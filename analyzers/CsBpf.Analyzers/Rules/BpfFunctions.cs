@@ -41,19 +41,29 @@ namespace CsBpf.Analyzers.Rules
                     return Construct($"'{name}', a member the C# compiler generates", "it has no source to compile; write the member yourself (e.g. a static method comparing the fields)");
                 return (BpfDiagnostics.UnsupportedCall, new object[] { name });
             }
+            if (method.IsImplicitlyDeclared && !implicitConstructor && !IsAutoAccessor(method))
+                return Construct($"'{name}', a member the C# compiler generates", "it has no source to compile; write the member yourself (e.g. a static method comparing the fields)");
+            if (method.MethodKind == MethodKind.Constructor && method.ContainingType is { IsRecord: true } record
+                && definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is TypeDeclarationSyntax)
+                return Construct($"the primary constructor of the record struct '{record.Name}'", "the C# compiler generates its body; declare a plain struct with a constructor");
             if (method.IsGenericMethod || IsInGenericType(method.ContainingType))
-                return Construct($"the call to the generic member '{name}'", "BPF code calls non-generic methods of non-generic types; write an overload for the types you use");
+                return (BpfDiagnostics.GenericMemberCall, new object[] { name });
             if (method.IsExtern)
                 return Construct($"the extern method '{name}'", "it has no body to compile");
             if (!method.IsStatic && method.ContainingType?.TypeKind != TypeKind.Struct)
-                return Construct($"the instance member '{name}' of the class '{method.ContainingType?.Name}'",
-                    "BPF code has no objects on the managed heap; make the method static or a member of a struct");
+                return (BpfDiagnostics.ClassInstanceMember, new object[] { name, method.ContainingType?.Name ?? "" });
             if (method.IsVararg || method.Parameters.Any(p => p.IsParams))
                 return Construct("a params or varargs call", "it has no BPF equivalent");
             if (definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is MethodDeclarationSyntax { Body: null, ExpressionBody: null })
                 return Construct($"the call to '{name}', which has no body", "give the method a body");
             return null;
         }
+
+        /// <summary>An accessor of a property with a backing field the C# compiler declares (<c>get;</c>, <c>set;</c>, a
+        /// record's positional property): BPF code reads and writes the field.</summary>
+        private static bool IsAutoAccessor(IMethodSymbol method) =>
+            method.AssociatedSymbol is IPropertySymbol property
+            && property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
 
         private static (DiagnosticDescriptor, object[]) Construct(string what, string instead) =>
             (BpfDiagnostics.UnsupportedConstruct, new object[] { what, instead });

@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Threading;
 using CsBpf.Analyzers.Diagnostics;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -14,7 +15,8 @@ namespace CsBpf.Analyzers.Rules
     /// format helpers (0002), exceptions (0003), virtual and interface calls (0004), delegates, lambdas and local
     /// functions (0005), LINQ (0006), foreach over enumerables (0007), floating point (0009), checked arithmetic
     /// (0011), lock and using (0012), switch expressions that do not cover every input (0013), calls to methods
-    /// that are not BPF code (CSBPF1003), and the other constructs the compiler refuses (CSBPF1001/1002).
+    /// that are not BPF code (CSBPF1003), generic members (CSBPF1030), instance members of classes (CSBPF1031), and
+    /// the other constructs the compiler refuses (CSBPF1001/1002).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class UnsupportedConstructAnalyzer : BpfCodeAnalyzer
@@ -24,7 +26,7 @@ namespace CsBpf.Analyzers.Rules
             BpfDiagnostics.VirtualCall, BpfDiagnostics.DelegateInBpfCode, BpfDiagnostics.LinqInBpfCode,
             BpfDiagnostics.ForEachOverEnumerable, BpfDiagnostics.FloatingPoint, BpfDiagnostics.CheckedArithmetic,
             BpfDiagnostics.LockOrUsing, BpfDiagnostics.NonExhaustiveSwitch, BpfDiagnostics.UnsupportedConstruct,
-            BpfDiagnostics.UnsupportedType, BpfDiagnostics.UnsupportedCall);
+            BpfDiagnostics.UnsupportedType, BpfDiagnostics.UnsupportedCall, BpfDiagnostics.GenericMemberCall, BpfDiagnostics.ClassInstanceMember);
 
         /// <inheritdoc/>
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => s_supported;
@@ -186,6 +188,11 @@ namespace CsBpf.Analyzers.Rules
                         return false;
                     case IInvocationOperation invocation:
                         return CheckInvocation(invocation);
+                    case IDeconstructionAssignmentOperation { Syntax: AssignmentExpressionSyntax assignment } deconstruction
+                        when deconstruction.SemanticModel is { } model:
+                        // `var (a, b) = value` calls value.Deconstruct(out a, out b): a BPF function like any call.
+                        CheckDeconstruct(model.GetDeconstructionInfo(assignment), op);
+                        return false;
                     case IPropertyReferenceOperation property:
                         CheckProperty(property);
                         return false;
@@ -323,6 +330,12 @@ namespace CsBpf.Analyzers.Rules
                 // Any method whose source is in the project is BPF code (BpfFunctions says which can be BPF functions).
                 CheckFunction(target, invocation);
                 return false;
+            }
+
+            private void CheckDeconstruct(DeconstructionInfo info, IOperation at)
+            {
+                if (info.Method is { } method) CheckFunction(method, at);
+                foreach (DeconstructionInfo nested in info.Nested) CheckDeconstruct(nested, at);
             }
 
             /// <summary>Reports a call of <paramref name="method"/> that cannot be a BPF-to-BPF call (the compiler

@@ -89,16 +89,19 @@ public class StructMemberRuleTests
         """, """
             static int Use(Box b) => {|#1:b.Get()|};
         """) + Types,
-        Expect("CSBPF1001", 0).WithArguments("the call to the generic member 'PacketMath.Same<uint>(uint)'", "BPF code calls non-generic methods of non-generic types; write an overload for the types you use"),
-        Expect("CSBPF1001", 1).WithArguments("the instance member 'Box.Get()' of the class 'Box'", "BPF code has no objects on the managed heap; make the method static or a member of a struct"));
+        Expect("CSBPF1030", 0).WithArguments("PacketMath.Same<uint>(uint)"),
+        Expect("CSBPF1031", 1).WithArguments("Box.Get()", "Box"));
 
     [Fact]
     public Task Members_without_source_in_the_project_are_CSBPF1003() => Analyze(Program("""
                 var k = new LpmKey<uint>(8, 10);
                 bool same = {|#0:k == k|};
                 var t = {|#1:new TimeSpan(1)|};
-                Counts.Update(1, same ? 1UL : 0UL);
+                Counts.Update(1, same ? 1UL : Sum(default));
+        """, """
+            static ulong Sum(System.Collections.Generic.KeyValuePair<uint, ulong> kv) { {|#2:var (k, v) = kv|}; return k + v; }
         """),
         Expect("CSBPF1003", 0).WithArguments("CsBpf.LpmKey<uint>.operator ==(CsBpf.LpmKey<uint>, CsBpf.LpmKey<uint>)"),
-        Expect("CSBPF1003", 1).WithArguments("System.TimeSpan.TimeSpan(long)"));
+        Expect("CSBPF1003", 1).WithArguments("System.TimeSpan.TimeSpan(long)"),
+        Expect("CSBPF1003", 2).WithArguments("System.Collections.Generic.KeyValuePair<uint, ulong>.Deconstruct(out uint, out ulong)"));
 }

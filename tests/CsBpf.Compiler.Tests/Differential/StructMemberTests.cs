@@ -345,14 +345,23 @@ public class StructMemberTests(ITestOutputHelper output)
                     public static implicit operator Flags(byte b) => new(b);
                     public static explicit operator uint(Flags f) => f.Bits;
                     public bool Has(Flags f) => (Bits & f.Bits) == f.Bits;
+                    public static bool operator true(Flags f) { Calls++; return f.Bits != 0; }
+                    public static bool operator false(Flags f) { Calls++; return f.Bits == 0; }
                 }
+                static uint Calls;
                 public static uint M(uint a, byte b, int n)
                 {
+                    Calls = 0;
                     Flags f = new Flags(a);
                     Flags g = b;
                     Flags h = (f | g) & ~(g << n);
                     h |= (byte)1;
-                    return (uint)h + (h.Has(g) ? 1u << 31 : 0);
+                    Flags both = f && g;       // operator false(f), then f & g
+                    Flags either = f || g;     // operator true(f), then f | g
+                    uint score = 0;
+                    if (f && g) score += 1;
+                    if (g || f) score += 2;
+                    return (uint)h + (h.Has(g) ? 1u << 31 : 0) + (uint)both * 3 + (uint)either * 5 + score * 7 + Calls * 11;
                 }
                 """, UInt, UInt, ScalarType.Byte, Int),
         ];
