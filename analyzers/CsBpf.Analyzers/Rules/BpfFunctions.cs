@@ -2,6 +2,7 @@ using System.Linq;
 using CsBpf.Analyzers.Diagnostics;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace CsBpf.Analyzers.Rules
 {
@@ -58,6 +59,22 @@ namespace CsBpf.Analyzers.Rules
                 return Construct($"the call to '{name}', which has no body", "give the method a body");
             return null;
         }
+
+        /// <summary>True for a lambda passed as the callback of <c>Bpf.Loop(count, callback, ref state)</c>: compiled as a
+        /// BPF function (a bpf_loop callback) when it is <c>static</c>, so it captures nothing.</summary>
+        public static bool IsLoopCallbackLambda(IAnonymousFunctionOperation lambda)
+        {
+            IOperation? parent = lambda.Parent;
+            while (parent is IDelegateCreationOperation || parent is IConversionOperation { IsImplicit: true }) parent = parent.Parent;
+            return parent is IArgumentOperation { Parent: IInvocationOperation { TargetMethod: { Name: "Loop" } loop } }
+                && loop.ContainingType?.ToDisplayString() == "CsBpf.Bpf";
+        }
+
+        /// <summary>Why a Bpf.Loop callback lambda cannot be a BPF function (it is not static), or null.</summary>
+        public static (DiagnosticDescriptor Rule, object[] Arguments)? LoopLambdaRefusal(IAnonymousFunctionOperation lambda) =>
+            lambda.Symbol.IsStatic ? null
+                : Construct("a Bpf.Loop callback lambda that is not static",
+                    "mark it static, e.g. Bpf.Loop(n, static (uint i, ref T state) => ..., ref state): a static lambda captures no variables, so it is a plain BPF function");
 
         /// <summary>An accessor of a property with a backing field the C# compiler declares (<c>get;</c>, <c>set;</c>, a
         /// record's positional property): BPF code reads and writes the field.</summary>

@@ -142,6 +142,11 @@ namespace CsBpf.Analyzers.Rules
                         return true;
                     case IDelegateCreationOperation delegateCreation when IsLoopCallback(delegateCreation):
                         return true; // Bpf.Loop(count, Callback, ref state): a BPF function pointer for bpf_loop
+                    case IDelegateCreationOperation { Target: IAnonymousFunctionOperation loopLambda } when BpfFunctions.IsLoopCallbackLambda(loopLambda):
+                        // Bpf.Loop(count, static (uint i, ref T s) => ..., ref state): the lambda is a BPF function.
+                        if (BpfFunctions.LoopLambdaRefusal(loopLambda) is var (lambdaRule, lambdaArguments)) Report(lambdaRule, loopLambda, lambdaArguments);
+                        else Visit(loopLambda.Body);
+                        return true;
                     case IDelegateCreationOperation delegateCreation:
                         IOperation target = delegateCreation.Target is IAnonymousFunctionOperation lambda ? lambda : op;
                         Report(BpfDiagnostics.DelegateInBpfCode, target, Text(target));

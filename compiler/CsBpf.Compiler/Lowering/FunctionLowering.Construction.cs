@@ -29,6 +29,13 @@ internal sealed partial class FunctionLowering
         SyntaxNode syntax = syntaxRef.GetSyntax();
         SemanticModel model = _module.Compilation.GetSemanticModel(syntaxRef.SyntaxTree);
         _semanticModel = model;
+        if (_method.MethodKind == MethodKind.AnonymousFunction)
+        {
+            // A static lambda passed to Bpf.Loop: its graph is the enclosing method's (FunctionLowering.Loop.cs).
+            var (lambda, graph) = _module.LambdaGraph(_method, MethodLocation);
+            _prebuiltGraphs[lambda.Body] = graph;
+            return (syntax, syntaxRef.SyntaxTree, [lambda.Body]);
+        }
         if (IsPrimaryConstructor(_method))
         {
             if (_method.ContainingType.IsRecord)
@@ -50,7 +57,10 @@ internal sealed partial class FunctionLowering
         }
     }
 
-    private static ControlFlowGraph CreateGraph(IOperation part) => part switch
+    /// <summary>Graphs that come from elsewhere (a lambda's, from its enclosing method's graph).</summary>
+    private readonly Dictionary<IOperation, ControlFlowGraph> _prebuiltGraphs = new();
+
+    private ControlFlowGraph CreateGraph(IOperation part) => _prebuiltGraphs.TryGetValue(part, out ControlFlowGraph? prebuilt) ? prebuilt : part switch
     {
         IMethodBodyOperation body => ControlFlowGraph.Create(body),
         IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor),

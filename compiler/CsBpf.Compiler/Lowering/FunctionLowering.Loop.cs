@@ -2,6 +2,7 @@ using CsBpf.Analyzers.Diagnostics;
 using CsBpf.Compiler.Frontend;
 using CsBpf.Compiler.Llvm;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace CsBpf.Compiler.Lowering;
@@ -25,8 +26,11 @@ internal sealed partial class FunctionLowering
         IMethodSymbol callback = callbackOperand switch
         {
             IDelegateCreationOperation { Target: IMethodReferenceOperation { Method: var m } } => m,
+            // A static lambda: its own graph, taken from this method's, is lowered as a BPF function.
+            IDelegateCreationOperation { Target: IFlowAnonymousFunctionOperation lambda } when _cfg is not null && lambda.Symbol.IsStatic
+                => _module.RegisterLambda(lambda, _cfg.GetAnonymousFunctionControlFlowGraph(lambda)),
             _ => throw Unsupported(callbackOperand.Syntax.GetLocation(), "this Bpf.Loop callback",
-                "pass a static method of the BPF class by name, e.g. Bpf.Loop(n, Step, ref state)"),
+                "pass a static method by name, e.g. Bpf.Loop(n, Step, ref state), or a static lambda"),
         };
         if (!callback.IsStatic || callback.DeclaringSyntaxReferences.IsEmpty || !IsBpfCode(callback))
             throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedCall, callbackOperand.Syntax.GetLocation(), callback.ToDisplayString()));

@@ -183,6 +183,13 @@ internal sealed partial class FunctionLowering
     {
         foreach (IOperation op in body.Descendants())
         {
+            if (op is IAnonymousFunctionOperation lambda && Analyzers.Rules.BpfFunctions.IsLoopCallbackLambda(lambda))
+            {
+                // A Bpf.Loop callback: a BPF function of its own (FunctionLowering.Loop.cs), if it is static.
+                if (Analyzers.Rules.BpfFunctions.LoopLambdaRefusal(lambda) is var (rule, arguments))
+                    throw new LoweringException(Diagnostic.Create(rule, lambda.Syntax.GetLocation(), arguments));
+                continue;
+            }
             RejectRuleConstruct(op);
             (string? what, string instead) = op switch
             {

@@ -1,5 +1,7 @@
 using CsBpf.Compiler.Llvm;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace CsBpf.Compiler.Lowering;
 
@@ -11,6 +13,26 @@ internal sealed partial class ModuleLowering
 {
     private readonly Dictionary<IMethodSymbol, LValue> _loopWrappers = new(SymbolEqualityComparer.Default);
     private readonly List<(IMethodSymbol Callback, LValue Wrapper, Location At)> _pendingLoopWrappers = [];
+
+    private readonly Dictionary<IMethodSymbol, (IAnonymousFunctionOperation Lambda, ControlFlowGraph Graph)> _lambdas = new(SymbolEqualityComparer.Default);
+
+    /// <summary>Remembers a static lambda passed to Bpf.Loop with its control-flow graph (a part of its enclosing
+    /// method's graph, which is the only place Roslyn builds it), for its own lowering; returns its symbol.</summary>
+    public IMethodSymbol RegisterLambda(IFlowAnonymousFunctionOperation lambda, ControlFlowGraph graph)
+    {
+        if (!_lambdas.ContainsKey(lambda.Symbol))
+        {
+            SyntaxNode syntax = lambda.Symbol.DeclaringSyntaxReferences[0].GetSyntax();
+            var operation = (IAnonymousFunctionOperation)Compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax)!;
+            _lambdas[lambda.Symbol] = (operation, graph);
+        }
+        return lambda.Symbol;
+    }
+
+    /// <summary>The lambda's operation (for the checks on its body) and its control-flow graph.</summary>
+    public (IAnonymousFunctionOperation Lambda, ControlFlowGraph Graph) LambdaGraph(IMethodSymbol lambda, Location at) =>
+        _lambdas.TryGetValue(lambda, out var known) ? known
+            : throw new LoweringException(Diagnostic.Create(Analyzers.Diagnostics.BpfDiagnostics.UnsupportedConstruct, at, "this lambda", "only static lambdas passed to Bpf.Loop are BPF functions"));
 
     /// <summary>The wrapper function of a bpf_loop callback (declared now, defined by <see cref="EmitLoopWrappers"/>).</summary>
     public LValue LoopCallbackWrapper(IMethodSymbol callback, Location at)

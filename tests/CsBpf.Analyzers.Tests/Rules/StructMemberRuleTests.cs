@@ -75,6 +75,7 @@ public class StructMemberRuleTests
                 Span<int> tail = s.Slice(2);
                 r += (ulong)(tail[^1] + s[1..3].Length);
                 long steps = Bpf.Loop(4, Step, ref r);
+                steps += Bpf.Loop(4, static (uint i, ref ulong acc) => { acc += PacketMath.Fold(i); return 0; }, ref r);
                 Counts.Update(pid, r + (ulong)steps);
         """, """
             static long Step(uint i, ref ulong acc) { acc += i; return 0; }
@@ -91,6 +92,15 @@ public class StructMemberRuleTests
         """) + Types,
         Expect("CSBPF1030", 0).WithArguments("PacketMath.Same<uint>(uint)"),
         Expect("CSBPF1031", 1).WithArguments("Box.Get()", "Box"));
+
+    [Fact]
+    public Task A_Bpf_Loop_lambda_must_be_static() => Analyze(Program("""
+                ulong r = 0;
+                long n = Bpf.Loop(4, {|#0:(uint i, ref ulong acc) => 0|}, ref r);
+                Counts.Update(1, r + (ulong)n);
+        """),
+        Expect("CSBPF1001", 0).WithArguments("a Bpf.Loop callback lambda that is not static",
+            "mark it static, e.g. Bpf.Loop(n, static (uint i, ref T state) => ..., ref state): a static lambda captures no variables, so it is a plain BPF function"));
 
     [Fact]
     public Task Members_without_source_in_the_project_are_CSBPF1003() => Analyze(Program("""

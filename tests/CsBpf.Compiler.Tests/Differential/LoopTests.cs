@@ -50,6 +50,26 @@ public class LoopTests(ITestOutputHelper output)
                 }
                 static long Count(uint i, ref uint inner) { inner += i; return 0; }
                 """, Long, UInt, ULong),
+            Case("loop-static-lambdas", """
+                public struct Window { public ulong Sum; public uint Seen; public uint Stop; }
+                public static long M(uint n, ulong seed)
+                {
+                    Window w = default;
+                    w.Stop = (uint)(seed & 1023);
+                    long ran = Bpf.Loop(n & 8191, static (uint i, ref Window s) =>
+                    {
+                        s.Seen++;
+                        s.Sum = s.Sum * 31 + Bits.Fold(i);
+                        return i == s.Stop ? 1 : 0;
+                    }, ref w);
+                    uint total = 0;
+                    long inner = Bpf.Loop(4, static (uint i, ref uint t) => { t += i * i; return 0; }, ref total);
+                    return ran * 1000003 ^ (long)w.Sum ^ w.Seen ^ (inner << 40) ^ total;
+                }
+                """, Long, UInt, ULong) with
+            {
+                TopLevel = "public static class Bits { public static uint Fold(uint v) => v ^ (v >> 3); }",
+            },
         ];
         var outcome = DifferentialRunner.Run(cases);
         output.WriteLine($"{outcome.Executions} kernel executions");
