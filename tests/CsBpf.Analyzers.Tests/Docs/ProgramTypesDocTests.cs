@@ -49,7 +49,7 @@ public class ProgramTypesDocTests
             {
                 named++;
                 string cls = name.Groups["class"].Value, method = name.Groups["method"].Value;
-                bool found = sources.Any(s => Regex.IsMatch(s, $@"\bclass {cls}\b") && Regex.IsMatch(s, $@"\bvoid {method}\s*\("));
+                bool found = sources.Any(s => Regex.IsMatch(s, $@"\bclass {cls}\b") && Regex.IsMatch(s, $@"\b(void|Task|ValueTask)\s+{method}\s*\("));
                 if (!found) missing.Add($"[{attribute}]: {cls}.{method}");
             }
         }

@@ -13,22 +13,30 @@ namespace CsBpf.Compiler.Tests.Tracing;
 /// </summary>
 public class HelperAvailabilityTests(ITestOutputHelper output)
 {
-    /// <summary>Every helper stub, one per helper id (overloads must agree).</summary>
+    /// <summary>
+    /// Every helper, one entry per helper id. Several typed stubs may share an id (bpf_redirect is
+    /// <c>Bpf.XdpRedirect</c> for XDP and <c>Bpf.TcRedirect</c> for tc, each offered only where its return type
+    /// means something): their <c>Programs</c> together must be what the kernel offers, and they must agree on
+    /// <c>GplOnly</c>.
+    /// </summary>
     internal static IReadOnlyList<(int Id, string Name, BpfHelperAttribute Attribute)> Helpers()
     {
-        var byId = new SortedDictionary<int, (string, BpfHelperAttribute)>();
+        var byId = new SortedDictionary<int, (string Name, BpfHelperAttribute Attribute)>();
         foreach (MethodInfo m in typeof(Bpf).Assembly.GetTypes().SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static)))
         {
             if (m.GetCustomAttribute<BpfHelperAttribute>() is not { } a) continue;
+            string name = $"{m.DeclaringType!.Name}.{m.Name}";
             if (byId.TryGetValue(a.Id, out var known))
             {
-                Assert.True(known.Item2.Programs == a.Programs && known.Item2.GplOnly == a.GplOnly,
-                    $"overloads of helper {a.Id} ({known.Item1}, {m.DeclaringType!.Name}.{m.Name}) disagree on Programs or GplOnly");
+                Assert.True(known.Attribute.GplOnly == a.GplOnly, $"stubs of helper {a.Id} ({known.Name}, {name}) disagree on GplOnly");
+                if (known.Name.Split(", ").Contains(name) && known.Attribute.Programs == a.Programs) continue; // an overload
+                var union = new BpfHelperAttribute(a.Id) { Programs = known.Attribute.Programs | a.Programs, GplOnly = a.GplOnly };
+                byId[a.Id] = (known.Name.Split(", ").Contains(name) ? known.Name : known.Name + ", " + name, union);
                 continue;
             }
-            byId[a.Id] = ($"{m.DeclaringType!.Name}.{m.Name}", a);
+            byId[a.Id] = (name, a);
         }
-        return [.. byId.Select(kv => (kv.Key, kv.Value.Item1, kv.Value.Item2))];
+        return [.. byId.Select(kv => (kv.Key, kv.Value.Name, kv.Value.Attribute))];
     }
 
     [Fact]
