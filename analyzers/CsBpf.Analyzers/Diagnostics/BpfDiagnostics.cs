@@ -83,6 +83,20 @@ namespace CsBpf.Analyzers.Diagnostics
             "C# error in BPF code",
             "{0}", "CsBpf.Language");
 
+        /// <summary>CSBPF1010.</summary>
+        public static readonly DiagnosticDescriptor UnprovenIndex = Error(RuleIdentifiers.UnprovenIndex,
+            "Index not proven in range",
+            "{0}: {1}", "CsBpf.Language");
+
+        /// <summary>CSBPF1011.</summary>
+        public static readonly DiagnosticDescriptor UnprovenDivision = Error(RuleIdentifiers.UnprovenDivision,
+            "Division not proven safe",
+            "{0}: {1}", "CsBpf.Language");
+
+        /// <summary>CSBPF1012.</summary>
+        public static readonly DiagnosticDescriptor StackLimitExceeded = Error(RuleIdentifiers.StackLimitExceeded,
+            "BPF stack limit exceeded",
+            "'{0}' needs more than the 512 bytes of BPF stack: {1}", "CsBpf.Language");
         /// <summary>CSBPF1150.</summary>
         public static readonly DiagnosticDescriptor InvalidMapKeyOrValue = Error(RuleIdentifiers.InvalidMapKeyOrValue,
             "Invalid map key or value type",
@@ -157,6 +171,7 @@ namespace CsBpf.Analyzers.Diagnostics
         {
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
+            UnprovenIndex, UnprovenDivision, StackLimitExceeded,
             InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,
             RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram, RingBufferReservationNotReleased,
             ContextMemberNotAvailable, ContextFieldReadOnly,

@@ -36,6 +36,12 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string InvalidProgramDeclaration = "CSBPF1006";
         /// <summary>The C# source has compile errors inside a [BpfProgram] class.</summary>
         public const string SourceError = "CSBPF1007";
+        /// <summary>An index (span, inline array, fixed buffer, range) the compiler cannot prove in range, where C# would throw.</summary>
+        public const string UnprovenIndex = "CSBPF1010";
+        /// <summary>A division the compiler cannot prove safe (zero divisor, MinValue / -1), where C# would throw.</summary>
+        public const string UnprovenDivision = "CSBPF1011";
+        /// <summary>A function's stack frame exceeds the 512 bytes BPF allows.</summary>
+        public const string StackLimitExceeded = "CSBPF1012";
         /// <summary>A map's key or value type cannot be used for its map type.</summary>
         public const string InvalidMapKeyOrValue = "CSBPF1150";
         /// <summary>A map's max_entries is not a constant in range.</summary>

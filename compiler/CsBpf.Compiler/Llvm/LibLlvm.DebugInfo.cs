@@ -47,6 +47,10 @@ internal static unsafe partial class LibLlvm
         ulong sizeInBits, uint alignInBits, int flags, LMetadata derivedFrom, LMetadata* elements, uint count, uint runtimeLanguage,
         LMetadata vtableHolder, byte* uniqueId, nuint uniqueIdLength);
 
+    [LibraryImport(Name, EntryPoint = "LLVMDIBuilderCreateUnionType")]
+    internal static partial LMetadata DIBuilderCreateUnionType(nint builder, LMetadata scope, byte* name, nuint nameLength, LMetadata file, uint line,
+        ulong sizeInBits, uint alignInBits, int flags, LMetadata* elements, uint count, uint runtimeLanguage, byte* uniqueId, nuint uniqueIdLength);
+
     [LibraryImport(Name, EntryPoint = "LLVMDIBuilderCreateMemberType")]
     internal static partial LMetadata DIBuilderCreateMemberType(nint builder, LMetadata scope, byte* name, nuint nameLength, LMetadata file, uint line,
         ulong sizeInBits, uint alignInBits, ulong offsetInBits, int flags, LMetadata type);

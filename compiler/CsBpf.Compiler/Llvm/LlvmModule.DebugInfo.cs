@@ -71,6 +71,16 @@ internal sealed unsafe partial class LlvmModule
                 default, pm, (uint)members.Length, 0, default, &empty, 0);
     }
 
+    /// <summary>A union (BTF_KIND_UNION); every member must be at offset 0.</summary>
+    public LMetadata DiUnion(LMetadata scope, string? name, LMetadata file, uint line, ulong bits, uint alignBits, ReadOnlySpan<LMetadata> members)
+    {
+        byte[] n = Utf8(name);
+        byte empty = 0;
+        fixed (byte* pn = n) fixed (LMetadata* pm = members)
+            return LibLlvm.DIBuilderCreateUnionType(_diBuilder, scope, n.Length == 0 ? &empty : pn, (nuint)n.Length, file, line, bits, alignBits, 0,
+                pm, (uint)members.Length, 0, &empty, 0);
+    }
+
     public LMetadata DiTypedef(LMetadata type, string name, LMetadata file, uint line, LMetadata scope)
     {
         byte[] n = Utf8(name);

@@ -32,6 +32,7 @@ internal sealed unsafe partial class LlvmModule : IDisposable
         Ptr = LibLlvm.PointerTypeInContext(_context, 0);
         Void = LibLlvm.VoidTypeInContext(_context);
         _dbgKind = LibLlvm.GetMDKindIDInContext(_context, "dbg", 3);
+        InstallDiagnosticHandler();
     }
 
     private readonly uint _dbgKind;
@@ -146,6 +147,7 @@ internal sealed unsafe partial class LlvmModule : IDisposable
         if (_machine != 0) { LibLlvm.DisposeTargetMachine(_machine); _machine = 0; }
         if (_module != 0) { LibLlvm.DisposeModule(_module); _module = 0; }
         if (_context != 0) { LibLlvm.ContextDispose(_context); _context = 0; }
+        FreeDiagnosticHandler();
     }
 
     private static byte[] Utf8(string? s) => s is null ? [] : Encoding.UTF8.GetBytes(s);

@@ -18,6 +18,7 @@ internal sealed partial class FunctionLowering
         IMethodSymbol target = invocation.TargetMethod;
         Location at = invocation.Syntax.GetLocation();
 
+        if (IsBpfLoop(target)) return EmitBpfLoop(invocation, at);
         if (EmitNetworkInvocation(invocation, at) is { } network) return network;
         AttributeData? helper = ProgramDiscovery.GetAttribute(target, WellKnownNames.BpfHelperAttribute);
         if (helper is not null && helper.NamedArguments.Any(a => a.Key == "FormatString" && a.Value.Value is true))
@@ -31,6 +32,8 @@ internal sealed partial class FunctionLowering
         string containing = target.ContainingType?.OriginalDefinition.ToDisplayString() ?? "";
         if (containing == WellKnownNames.Unsafe) return EmitUnsafeIntrinsic(invocation, at);
         if (containing == WellKnownNames.Interlocked) return EmitInterlocked(invocation, resultUsed, at);
+        if (EmitSpanEnumeratorCall(invocation, at) is { } enumeratorResult) return enumeratorResult;
+        if (EmitSpanSlice(invocation, at) is { } slice) return slice;
         if (containing == WellKnownNames.BpfLog) return EmitLogCall(invocation, at);
         if (EmitTracingIntrinsic(invocation) is { } tracing) return tracing;
 
@@ -72,6 +75,8 @@ internal sealed partial class FunctionLowering
                 return _llvm.ICmp(IntPredicate.Eq, EmitAddress(invocation.Arguments[0].Value), _llvm.ConstNull(_llvm.Ptr));
             case "NullRef":
                 return _llvm.ConstNull(_llvm.Ptr);
+            case var _ when EmitUnsafeMember(invocation, at) is { } result:
+                return result;
             default:
                 throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedCall, at, invocation.TargetMethod.ToDisplayString()));
         }

@@ -21,6 +21,7 @@ internal sealed partial class FunctionLowering
     {
         SetLocation(op.Syntax);
         if (op.ConstantValue.HasValue && op.Type is not null) return EmitConstant(op.Type, op.ConstantValue.Value, op.Syntax.GetLocation());
+        if (op is ILiteralOperation { Type: null, ConstantValue: { HasValue: true, Value: null } }) return _llvm.ConstNull(_llvm.Ptr); // null converted to a pointer
 
         switch (op)
         {
@@ -30,6 +31,10 @@ internal sealed partial class FunctionLowering
                 return EmitBinary(binary);
             case IUnaryOperation unary:
                 return EmitUnary(unary);
+            case IFieldReferenceOperation { Field.IsFixedSizeBuffer: true }:
+                return EmitAddress(op); // a fixed buffer is a pointer to its first element
+            case IFlowCaptureReferenceOperation captured when CapturedAlignment(captured) is uint capturedAlign:
+                return WithAlignment(LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation()), capturedAlign);
             case IFieldReferenceOperation or IFlowCaptureReferenceOperation when MapValue(op) is { } map:
                 return map; // a [Map] field as a value (a map pointer), e.g. passed to a method (FunctionLowering.Maps.cs)
             case IParameterReferenceOperation parameter when IsTracepointRecord(parameter.Parameter):
@@ -42,6 +47,8 @@ internal sealed partial class FunctionLowering
                 return EmitCompoundAssignment(compound);
             case IIncrementOrDecrementOperation increment:
                 return EmitIncrement(increment);
+            case IInvocationOperation invocation when invocation.TargetMethod.ReturnsByRef || invocation.TargetMethod.ReturnsByRefReadonly:
+                return LoadFrom(op.Type!, EmitInvocation(invocation, resultUsed: true), op.Syntax.GetLocation()); // a ref result read as a value
             case IInvocationOperation invocation:
                 return EmitInvocation(invocation, resultUsed: true);
             case IIsPatternOperation isPattern:
@@ -59,12 +66,18 @@ internal sealed partial class FunctionLowering
                 throw Unsupported(op.Syntax.GetLocation(), "allocating an object or array", "BPF programs cannot use the managed heap; use locals, unmanaged structs, stackalloc or a map");
             case IPropertyReferenceOperation property when EmitSpanProperty(property, address: false) is { } spanValue:
                 return spanValue;
+            case IInlineArrayAccessOperation inlineArray:
+                return inlineArray.Type is { } t && TypeMapper.SpanElementType(t) is not null ? EmitInlineArrayAccess(inlineArray) : LoadFrom(op.Type!, EmitInlineArrayAccess(inlineArray), op.Syntax.GetLocation());
+            case IImplicitIndexerReferenceOperation indexer when EmitSpanImplicitIndexer(indexer) is { } indexed:
+                return TypeMapper.SpanElementType(op.Type!) is not null ? indexed : LoadFrom(op.Type!, indexed, op.Syntax.GetLocation());
             case IPropertyReferenceOperation property when EmitContextFieldValue(property) is { } contextValue:
                 return contextValue;
             case IPropertyReferenceOperation property when EmitPacketProperty(property) is { } packetValue:
                 return packetValue;
             case { Kind: OperationKind.None } when IsStackAlloc(op):
                 return EmitStackAlloc(op);
+            case { Kind: OperationKind.None } when TryEmitPointerOperation(op, address: false, out LValue pointerValue):
+                return pointerValue;
             case IInterpolatedStringOperation:
                 throw Unsupported(op.Syntax.GetLocation(), "string interpolation", "strings are only allowed as formats of helpers like Bpf.Printk");
             case IThrowOperation:
@@ -150,7 +163,7 @@ internal sealed partial class FunctionLowering
                     if (owner.Fields is null || !owner.Fields.TryGetValue(field.Field.Name, out var f))
                         throw Unsupported(op.Syntax.GetLocation(), $"field '{field.Field.Name}' of '{instance.Type}'");
                     LValue baseAddress = instance.Type!.IsValueType ? EmitAddress(instance) : EmitValue(instance);
-                    return _llvm.StructGep(owner.Memory, baseAddress, f.Index);
+                    return FieldAddress(owner, baseAddress, field.Field, f, op.Syntax.GetLocation());
                 }
             case IFieldReferenceOperation { Instance: null } staticField when _module.GlobalVariables.TryGetValue(staticField.Field, out LValue global):
                 return global;
@@ -161,6 +174,12 @@ internal sealed partial class FunctionLowering
                 return EmitInvocation(invocation, resultUsed: true);
             case IPropertyReferenceOperation property when EmitSpanProperty(property, address: true) is { } elementAddress:
                 return elementAddress;
+            case { Kind: OperationKind.None } when TryEmitPointerOperation(op, address: true, out LValue pointerTarget):
+                return pointerTarget;
+            case IInlineArrayAccessOperation inlineArray:
+                return EmitInlineArrayAccess(inlineArray);
+            case IImplicitIndexerReferenceOperation indexer when EmitSpanImplicitIndexer(indexer) is { } indexedAddress:
+                return indexedAddress;
             case IPropertyReferenceOperation property when EmitContextFieldAddress(property) is { } contextField:
                 return contextField;
             default:
@@ -189,7 +208,7 @@ internal sealed partial class FunctionLowering
                 // C# bools are one byte; any non-zero byte is true.
                 return _llvm.ICmp(IntPredicate.Ne, _llvm.Load(_llvm.I8, address, 1), _llvm.ConstInt(_llvm.I8, 0));
             default:
-                return _llvm.Load(layout.Memory, address, layout.Align);
+                return _llvm.Load(layout.Memory, address, AlignAt(address, layout.Align));
         }
     }
 
@@ -198,13 +217,13 @@ internal sealed partial class FunctionLowering
         switch (layout.Category)
         {
             case TypeCategory.Struct:
-                _llvm.MemCpy(address, value, layout.Size, layout.Align);
+                _llvm.MemCpy(address, value, layout.Size, Math.Min(AlignAt(address, layout.Align), AlignAt(value, layout.Align)));
                 break;
             case TypeCategory.Boolean:
                 _llvm.Store(_llvm.Cast(CastOpcode.ZExt, value, _llvm.I8), address, 1);
                 break;
             default:
-                _llvm.Store(value, address, layout.Align);
+                _llvm.Store(value, address, AlignAt(address, layout.Align));
                 break;
         }
     }
@@ -237,6 +256,7 @@ internal sealed partial class FunctionLowering
     private LValue EmitCompoundAssignment(ICompoundAssignmentOperation compound)
     {
         Location at = compound.Syntax.GetLocation();
+        if (compound.Target.Type is IPointerTypeSymbol) return EmitPointerCompoundAssignment(compound);
         if (compound.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
         LValue address = EmitAddress(compound.Target);
         ITypeSymbol targetType = compound.Target.Type!;
@@ -266,6 +286,7 @@ internal sealed partial class FunctionLowering
         Location at = increment.Syntax.GetLocation();
         if (increment.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
         ITypeSymbol type = increment.Target.Type!;
+        if (type is IPointerTypeSymbol) return EmitPointerIncrement(increment);
         TypeLayout layout = _module.LayoutOf(type, at);
         if (layout.Category != TypeCategory.Integer) throw Unsupported(at, $"++/-- on '{type}'");
         LValue address = EmitAddress(increment.Target);
@@ -285,6 +306,7 @@ internal sealed partial class FunctionLowering
         ITypeSymbol from = conversion.Operand.Type ?? to;
         if (TypeMapper.SpanElementType(from) is not null && TypeMapper.SpanElementType(to) is not null)
             return EmitValue(conversion.Operand); // Span<T> -> ReadOnlySpan<T> (C# 14 span conversion or operator): the same pair
+        if (EmitInlineArrayToSpan(conversion) is { } inlineArraySpan) return inlineArraySpan;
         if (conversion.OperatorMethod is not null) throw Unsupported(at, "a user-defined conversion", "call a static method instead");
         if (conversion.Conversion.IsReference || conversion.Conversion.IsNullable || from.IsReferenceType || to.IsReferenceType)
             throw Unsupported(at, $"the conversion from '{from}' to '{to}'", "boxing, reference and nullable conversions need the managed heap");
@@ -338,8 +360,7 @@ internal sealed partial class FunctionLowering
         if (binary.Type?.SpecialType == SpecialType.System_String)
             throw Unsupported(at, "string concatenation", "BPF code cannot build strings; use a format helper such as Bpf.Printk, or write the values to a map or ring buffer");
         ITypeSymbol operandType = binary.LeftOperand.Type!;
-        if (operandType is IPointerTypeSymbol && binary.OperatorKind is not (BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals))
-            throw Unsupported(at, "pointer arithmetic", "not supported yet; index a span or struct field instead");
+        if (EmitPointerBinary(binary) is { } pointerResult) return pointerResult;
         LValue left = EmitValue(binary.LeftOperand);
         LValue right = EmitValue(binary.RightOperand);
         return EmitArithmetic(binary.OperatorKind, left, right, operandType, binary.RightOperand.Type!, at, binary.RightOperand);
@@ -397,8 +418,8 @@ internal sealed partial class FunctionLowering
             throw Unsupported(at, "division by the constant zero", "C# throws DivideByZeroException here");
         if (divisor is null)
             EmitGuard(_llvm.ICmp(IntPredicate.Eq, right, _llvm.ConstInt(type, 0)), at,
-                "a division or remainder whose divisor may be zero",
-                "C# throws DivideByZeroException where BPF would return 0; test the divisor first, e.g. if (d != 0) ...");
+                "The divisor may be zero",
+                "C# throws DivideByZeroException where BPF would return 0; test the divisor first, e.g. if (d != 0) ...", BpfDiagnostics.UnprovenDivision);
         if (signed && (divisor is null || Convert.ToDecimal(divisor) == -1))
         {
             int width = LlvmModule.IntWidth(type);
@@ -406,8 +427,8 @@ internal sealed partial class FunctionLowering
             LValue overflow = _llvm.Binary(BinaryOpcode.And,
                 _llvm.ICmp(IntPredicate.Eq, right, _llvm.ConstInt(type, ulong.MaxValue)),
                 _llvm.ICmp(IntPredicate.Eq, left, minValue));
-            EmitGuard(overflow, at, "a signed division or remainder that may compute MinValue / -1",
-                "C# throws OverflowException there; test the divisor first, e.g. if (d > 0) or if (d != 0 && d != -1), or use unsigned operands");
+            EmitGuard(overflow, at, "This signed division may compute MinValue / -1",
+                "C# throws OverflowException there; test the divisor first, e.g. if (d > 0) or if (d != 0 && d != -1), or use unsigned operands", BpfDiagnostics.UnprovenDivision);
         }
         bool divide = kind == BinaryOperatorKind.Divide;
         if (!signed) return _llvm.Binary(divide ? BinaryOpcode.UDiv : BinaryOpcode.URem, left, right);

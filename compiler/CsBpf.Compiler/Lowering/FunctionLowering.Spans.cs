@@ -1,3 +1,4 @@
+using CsBpf.Analyzers.Diagnostics;
 using CsBpf.Compiler.Llvm;
 using CsBpf.Compiler.Types;
 using Microsoft.CodeAnalysis;
@@ -14,11 +15,12 @@ internal sealed partial class FunctionLowering
     private const int SpanReference = 0, SpanLength = 1;
 
     /// <summary><c>stackalloc T[N]</c> with a constant N: zeroed stack memory (C#'s default, and what the
-    /// verifier wants before reads) wrapped in a span.</summary>
+    /// verifier wants before reads) wrapped in a span, or its address for a pointer.</summary>
     private LValue EmitStackAlloc(IOperation op)
     {
         Location at = op.Syntax.GetLocation();
-        ITypeSymbol element = TypeMapper.SpanElementType(op.Type!) ?? throw Unsupported(at, "stackalloc to a pointer", "assign it to a Span<T>");
+        ITypeSymbol element = TypeMapper.SpanElementType(op.Type!) ?? (op.Type as IPointerTypeSymbol)?.PointedAtType
+            ?? throw Unsupported(at, $"stackalloc as '{op.Type}'", "assign it to a Span<T> or a pointer");
         if (op.ChildOperations.FirstOrDefault() is not { ConstantValue: { HasValue: true, Value: int count } } || count <= 0)
             throw Unsupported(at, "stackalloc with a size that is not a positive constant", "BPF stack frames have a fixed size (512 bytes): use a constant");
         if (op.ChildOperations.Count > 1)
@@ -26,6 +28,7 @@ internal sealed partial class FunctionLowering
         TypeLayout e = _module.LayoutOf(element, at);
         LValue storage = Alloca(_llvm.Array(e.Memory, (ulong)count), "stackalloc", Math.Max(e.Align, 8));
         _llvm.MemSet(storage, 0, e.Size * (ulong)count, Math.Max(e.Align, 8));
+        if (op.Type is IPointerTypeSymbol) return storage; // T* p = stackalloc T[N]: zeroed too (C#'s localsinit)
         return MakeSpan(op.Type!, storage, _llvm.ConstInt(_llvm.I32, (ulong)count), at);
     }
 
@@ -49,6 +52,8 @@ internal sealed partial class FunctionLowering
     /// <summary>Span members: the indexer (an address) and Length; null when <paramref name="property"/> is not one.</summary>
     private LValue? EmitSpanProperty(IPropertyReferenceOperation property, bool address)
     {
+        if (EmitSpanEnumeratorCurrent(property) is { } current)
+            return address ? current : LoadFrom(property.Type!, current, property.Syntax.GetLocation());
         if (property.Instance is not { Type: { } spanType } instance || TypeMapper.SpanElementType(spanType) is not { } element) return null;
         Location at = property.Syntax.GetLocation();
         var (reference, length) = SpanParts(instance, at);
@@ -57,8 +62,8 @@ internal sealed partial class FunctionLowering
             throw Unsupported(at, $"Span member '{property.Property.Name}'", "use the int indexer and Length");
         LValue index = EmitValue(property.Arguments[0].Value);
         // (uint)index >= (uint)length covers negative indexes too, as the CLR's own check does.
-        EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, length), at, "a span index that may be out of range",
-            "C# throws IndexOutOfRangeException there; test it first, e.g. if ((uint)i < (uint)span.Length) ...");
+        EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, length), at, "The span index may be out of range",
+            "C# throws IndexOutOfRangeException there; test it first, e.g. if ((uint)i < (uint)span.Length) ...", BpfDiagnostics.UnprovenIndex);
         TypeLayout e = _module.LayoutOf(element, at);
         LValue elementAddress = _llvm.Gep(e.Memory, reference, [_llvm.Cast(CastOpcode.ZExt, index, _llvm.I64)]);
         return address ? elementAddress : LoadFrom(element, elementAddress, at);

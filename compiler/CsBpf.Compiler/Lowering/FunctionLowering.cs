@@ -32,6 +32,7 @@ internal sealed partial class FunctionLowering
     private LValue _returnSlot;
     private LType _returnType;
     private SemanticModel? _semanticModel;
+    private ControlFlowGraph? _cfg;
 
     /// <summary>A flow capture: a stack slot holding either a value or, for struct and ref captures, an address.</summary>
     private readonly record struct Capture(LValue Slot, LType Type, bool IsAddress);
@@ -58,6 +59,7 @@ internal sealed partial class FunctionLowering
         RejectComputedLogMessages(body);
         FindWrittenVariables(body);
         ControlFlowGraph cfg = ControlFlowGraph.Create(body);
+        _cfg = cfg;
         FindLvalueCaptures(cfg);
         CheckRingBufferReservations(cfg);
 
@@ -89,7 +91,12 @@ internal sealed partial class FunctionLowering
                     break;
                 case BasicBlockKind.Block:
                     _llvm.PositionAtEnd(_blocks[block]);
-                    LowerBlock(block);
+                    if (IsNoOpFinallyBlock(block)) _llvm.Unreachable(); // foreach's Dispose of a span enumerator
+                    else
+                    {
+                        EmitLifetimeStarts(block);
+                        LowerBlock(block);
+                    }
                     break;
                 case BasicBlockKind.Exit:
                     break;
@@ -140,7 +147,7 @@ internal sealed partial class FunctionLowering
                 IUsingOperation or IUsingDeclarationOperation => ("using", "BPF code has no disposable objects"),
                 IAnonymousFunctionOperation => ("a lambda or anonymous method", "BPF code cannot allocate delegates; use a static method"),
                 ILocalFunctionOperation => ("a local function", "make it a static method of the BPF class"),
-                IForEachLoopOperation => ("foreach", "use a for loop with a constant bound"),
+                IForEachLoopOperation loop when !IsSpanForeach(loop) => ("foreach over this collection", "foreach works over Span<T>, ReadOnlySpan<T> and inline arrays; use a for loop with a constant bound"),
                 _ => (null, ""),
             };
             if (what is not null) throw Unsupported(op.Syntax.GetLocation(), what, instead);
@@ -198,7 +205,8 @@ internal sealed partial class FunctionLowering
             LValue condition = EmitCondition(block.BranchValue!);
             BasicBlock whenCondition = block.ConditionalSuccessor!.Destination!;
             BasicBlock otherwise = fallThrough!.Destination!;
-            LBlock a = TargetBlock(whenCondition, block.BranchValue.Syntax), b = TargetBlock(otherwise, block.BranchValue.Syntax);
+            LBlock a = LeaveScopes(block.ConditionalSuccessor, TargetBlock(whenCondition, block.BranchValue.Syntax));
+            LBlock b = LeaveScopes(fallThrough, TargetBlock(otherwise, block.BranchValue.Syntax));
             if (block.ConditionKind == ControlFlowConditionKind.WhenTrue) _llvm.CondBr(condition, a, b);
             else _llvm.CondBr(condition, b, a);
             return;
@@ -208,6 +216,7 @@ internal sealed partial class FunctionLowering
         switch (fallThrough?.Semantics)
         {
             case ControlFlowBranchSemantics.Regular:
+                EmitLifetimeEnds(fallThrough);
                 EmitBranchTo(fallThrough.Destination!, branchSyntax);
                 break;
             case ControlFlowBranchSemantics.Return:
@@ -379,7 +388,12 @@ internal sealed partial class FunctionLowering
             _captures[capture.Id] = slot;
         }
         if (byAddress) _llvm.Store(EmitAddress(value), slot.Slot, 8);
-        else StoreScalar(layout!, EmitValue(value), slot.Slot);
+        else
+        {
+            LValue captured = EmitValue(value);
+            StoreScalar(layout!, captured, slot.Slot);
+            NoteCapturedAlignment(capture.Id, captured);
+        }
     }
 
     /// <summary>Operations whose result is a reference (ref-returning calls, ref locals used as refs).</summary>
@@ -431,9 +445,9 @@ internal sealed partial class FunctionLowering
     /// Emits <c>if (failure) __csbpf_unproven(site)</c>. LLVM removes the call when it proves the failure
     /// impossible; a surviving call becomes a diagnostic (ModuleLowering.ReportUnprovenGuards).
     /// </summary>
-    private void EmitGuard(LValue failure, Location at, string what, string fix)
+    private void EmitGuard(LValue failure, Location at, string what, string fix, DiagnosticDescriptor? rule = null)
     {
-        var (function, type, site) = _module.GuardSite(at, what, fix);
+        var (function, type, site) = _module.GuardSite(at, what, fix, rule ?? BpfDiagnostics.UnsupportedConstruct);
         LBlock fail = _llvm.AppendBlock(_function, "guard"), ok = _llvm.AppendBlock(_function, "guarded");
         _llvm.CondBr(failure, fail, ok);
         _llvm.PositionAtEnd(fail);

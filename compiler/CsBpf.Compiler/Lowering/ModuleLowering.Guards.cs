@@ -13,12 +13,12 @@ internal sealed partial class ModuleLowering
 {
     private const string UnprovenGuard = "__csbpf_unproven";
 
-    private readonly List<(Location At, string What, string Fix)> _guardSites = [];
+    private readonly List<(Location At, string What, string Fix, DiagnosticDescriptor Rule)> _guardSites = [];
     private LValue _guardFunction;
     private LType _guardType;
 
     /// <summary>The marker function and a new site number for a guard at <paramref name="at"/>.</summary>
-    public (LValue Function, LType Type, int Site) GuardSite(Location at, string what, string fix)
+    public (LValue Function, LType Type, int Site) GuardSite(Location at, string what, string fix, DiagnosticDescriptor rule)
     {
         if (_guardFunction.IsNull)
         {
@@ -26,19 +26,36 @@ internal sealed partial class ModuleLowering
             // A declaration with side effects (no memory/willreturn attributes): only unreachability removes it.
             _guardFunction = Llvm.AddFunction(UnprovenGuard, _guardType, Linkage.External, section: null);
         }
-        _guardSites.Add((at, what, fix));
+        _guardSites.Add((at, what, fix, rule));
         return (_guardFunction, _guardType, _guardSites.Count - 1);
     }
 
-    /// <summary>Reports every guard LLVM could not remove; true when there was one.</summary>
-    private bool ReportUnprovenGuards()
+    private bool HasGuards => _guardSites.Count > 0;
+
+    /// <summary>
+    /// Reports every guard LLVM could not remove; true when there was one. Guards that survive the real
+    /// pipeline get a second opinion from the generic O2 on <paramref name="proofClone"/> (see
+    /// LlvmModule.Proofs): those it removes are unreachable and their calls are deleted here.
+    /// </summary>
+    private bool ReportUnprovenGuards(nint proofClone)
     {
         if (_guardSites.Count == 0) return false;
         var remaining = Llvm.ConstantArgumentsOfCallsTo(UnprovenGuard).Distinct().Order().ToList();
+        if (proofClone != 0)
+        {
+            if (remaining.Count > 0)
+            {
+                IReadOnlySet<ulong> genericSurvivors = Llvm.GuardSitesAfterGenericO2(proofClone, UnprovenGuard);
+                var proven = remaining.Where(site => !genericSurvivors.Contains(site)).ToHashSet();
+                Llvm.DeleteCallsTo(UnprovenGuard, proven);
+                remaining = remaining.Where(site => !proven.Contains(site)).ToList();
+            }
+            else LlvmModule.DisposeClone(proofClone);
+        }
         foreach (ulong site in remaining)
         {
-            var (at, what, fix) = _guardSites[(int)site];
-            Diagnostics.Add(Diagnostic.Create(BpfDiagnostics.UnsupportedConstruct, at, what, fix));
+            var (at, what, fix, rule) = _guardSites[(int)site];
+            Diagnostics.Add(Diagnostic.Create(rule, at, what, fix));
         }
         return remaining.Count > 0;
     }

@@ -70,6 +70,7 @@ internal sealed partial class ModuleLowering : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             LowerFunction(method);
         }
+        EmitLoopWrappers();
         EmitLogFormatTable();
         ReportRecursion();
         ReportSleepableMapUses();
@@ -84,9 +85,16 @@ internal sealed partial class ModuleLowering : IDisposable
         }
         if (Llvm.Verify() is { } problem)
             throw new LlvmException("the generated IR is invalid: " + problem + "\n" + Llvm.PrintIr());
+        // A copy for the guards' second opinion (ModuleLowering.Guards), taken before optimisation.
+        nint proofClone = HasGuards ? Llvm.CloneForProofs() : 0;
         Llvm.Optimize(Options.Cpu, Options.Optimize);
-        if (ReportUnprovenGuards()) return null;
-        return Llvm.EmitObject();
+        Llvm.HideStackIndexBits();
+        Llvm.MakeContextAccessesVolatile();
+        if (Environment.GetEnvironmentVariable("CSBPF_DUMP_IR") is { Length: > 0 } optimizedDumpDir)
+            File.WriteAllText(Path.Combine(optimizedDumpDir, Model.FullName + ".opt.ll"), Llvm.PrintIr());
+        if (ReportUnprovenGuards(proofClone) || ReportBackendErrors()) return null;
+        byte[] elf = Llvm.EmitObject();
+        return ReportBackendErrors() ? null : elf;
     }
 
     /// <summary>The debug-info file of a syntax tree (absolute path, so BTF line info names the real file).</summary>

@@ -65,16 +65,32 @@ internal sealed partial class TypeMapper
             TypeLayout el = TryGetLayout(elementType, out _)!;
             return llvm.DiTypedef(llvm.DiArray(DebugType(elementType), el.Size * 8, length, el.Align * 8), a.Name, File, 0, File);
         }
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } ex && TryGetLayout(ex, out _) is { Fields: { } explicitFields } explicitLayout
+            && explicitFields.Values.Any(f => f.Index < 0))
+            return ExplicitDebugType(ex, explicitLayout, explicitFields);
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } s && TryGetLayout(s, out _) is { Fields: { } fields } layout)
         {
             var members = fields.OrderBy(f => f.Value.Offset)
                 .Select(f =>
                 {
-                    TypeLayout fl = TryGetLayout(f.Value.Type, out _)!;
-                    return llvm.DiMember(File, f.Key, File, 0, fl.Size * 8, fl.Align * 8, f.Value.Offset * 8, DebugType(f.Value.Type));
+                    return DebugMember(s, f.Key, f.Value.Type, f.Value.Offset);
                 }).ToArray();
             return llvm.DiStruct(File, s.Name, File, 0, layout.Size * 8, layout.Align * 8, members);
         }
         throw new InvalidOperationException("no debug type for " + name);
+    }
+
+    /// <summary>The BTF member for field <paramref name="name"/> at <paramref name="offset"/> bytes; a fixed buffer
+    /// (<c>fixed T Name[N]</c>) is an array member, as C would declare it.</summary>
+    private LMetadata DebugMember(INamedTypeSymbol owner, string name, ITypeSymbol type, ulong offset)
+    {
+        if (owner.GetMembers(name).OfType<IFieldSymbol>().FirstOrDefault() is { IsFixedSizeBuffer: true, Type: IPointerTypeSymbol p } buffer)
+        {
+            TypeLayout el = TryGetLayout(p.PointedAtType, out _)!;
+            return llvm.DiMember(File, name, File, 0, el.Size * 8 * (ulong)buffer.FixedSize, el.Align * 8, offset * 8,
+                llvm.DiArray(DebugType(p.PointedAtType), el.Size * 8, buffer.FixedSize, el.Align * 8));
+        }
+        TypeLayout fl = TryGetLayout(type, out _)!;
+        return llvm.DiMember(File, name, File, 0, fl.Size * 8, fl.Align * 8, offset * 8, DebugType(type));
     }
 }

@@ -60,6 +60,12 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
             LType pair = llvm.Struct([llvm.Ptr, llvm.I32, llvm.Array(llvm.I8, 4)], packed: false);
             return new TypeLayout(pair, 16, 8, false, TypeCategory.Struct);
         }
+        if (SpanEnumeratorElementType(type) is not null)
+        {
+            // foreach's span enumerator: (reference, length, index); only ever a local of the lowering.
+            LType triple = llvm.Struct([llvm.Ptr, llvm.I32, llvm.I32], packed: false);
+            return new TypeLayout(triple, 16, 8, false, TypeCategory.Struct);
+        }
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } s)
             return StructLayout(s, out why);
         why = type.IsReferenceType
@@ -88,6 +94,10 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
         type is INamedTypeSymbol { IsGenericType: true, TypeArguments: [var element] } named
         && named.ContainingNamespace?.ToDisplayString() == "System" && named.Name is "Span" or "ReadOnlySpan" ? element : null;
 
+    /// <summary>The element type of <c>Span&lt;T&gt;.Enumerator</c> or <c>ReadOnlySpan&lt;T&gt;.Enumerator</c>, or null.</summary>
+    public static ITypeSymbol? SpanEnumeratorElementType(ITypeSymbol type) =>
+        type is INamedTypeSymbol { Name: "Enumerator", ContainingType: { } span } ? SpanElementType(span) : null;
+
     /// <summary>The length of an <c>[InlineArray(N)]</c> struct, or null.</summary>
     public static int? InlineArrayLength(INamedTypeSymbol type) =>
         type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InlineArrayAttribute")
@@ -103,12 +113,13 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
             why = "the struct contains references; BPF data must be unmanaged";
             return null;
         }
-        if (type.GetAttributes().Any(a => a.AttributeClass?.Name == "StructLayoutAttribute" &&
-                                          a.ConstructorArguments.FirstOrDefault().Value is int kind && kind == 2))
+        var (kind, pack, minimumSize) = StructLayoutOf(type);
+        if (kind == LayoutKindAuto)
         {
-            why = "explicit struct layout is not supported yet; use sequential layout";
+            why = "[StructLayout(LayoutKind.Auto)] lets the CLR reorder the fields, so the BPF side cannot know the layout; use Sequential or Explicit";
             return null;
         }
+        if (kind == LayoutKindExplicit) return ExplicitLayout(type, pack, minimumSize, out why);
         if (InlineArrayLength(type) is int length)
         {
             // [InlineArray(N)] struct { T e; } is N consecutive T's: an LLVM array, same bytes as the CLR's.
@@ -123,25 +134,24 @@ internal sealed partial class TypeMapper(LlvmModule llvm)
         uint align = 1;
         foreach (IFieldSymbol field in type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst))
         {
-            if (field.IsFixedSizeBuffer)
-            {
-                why = "fixed buffers are not supported yet";
-                return null;
-            }
-            TypeLayout? f = TryGetLayout(field.Type, out why);
-            if (f is null) return null;
-            ulong aligned = (offset + f.Align - 1) / f.Align * f.Align;
+            (LType Memory, ulong Size, uint Align)? f = FieldStorage(field, out why);
+            if (f is not var (fieldMemory, fieldSize, naturalAlign)) return null;
+            // Pack caps each field's alignment (and the struct's), as the CLR's sequential layout does.
+            uint fieldAlign = pack > 0 ? Math.Min(naturalAlign, (uint)pack) : naturalAlign;
+            ulong aligned = (offset + fieldAlign - 1) / fieldAlign * fieldAlign;
             if (aligned != offset)
             {
                 // Explicit padding keeps LLVM's layout equal to the CLR's sequential layout byte for byte.
                 members.Add(llvm.Array(llvm.I8, aligned - offset));
             }
             fields[field.Name] = (members.Count, aligned, field.Type);
-            members.Add(f.Memory);
-            offset = aligned + f.Size;
-            align = Math.Max(align, f.Align);
+            members.Add(fieldMemory);
+            offset = aligned + fieldSize;
+            align = Math.Max(align, fieldAlign);
         }
         ulong size = Math.Max(1, (offset + align - 1) / align * align);
+        // [StructLayout(Size = n)] only ever grows the struct, and the CLR does not round it to the alignment.
+        size = Math.Max(size, (ulong)Math.Max(0, minimumSize));
         if (size != offset) members.Add(llvm.Array(llvm.I8, size - offset));
         LType memory = llvm.Struct(members.ToArray(), packed: true);
         return new TypeLayout(memory, size, align, false, TypeCategory.Struct) { Fields = fields };

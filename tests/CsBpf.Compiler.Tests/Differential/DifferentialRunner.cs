@@ -94,7 +94,7 @@ internal static class DifferentialRunner
     public static string GenerateSource(IReadOnlyList<DiffCase> cases)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("using System;\nusing System.Runtime.CompilerServices;\nusing System.Threading;\nusing CsBpf;\n\nnamespace Diff;\n");
+        sb.AppendLine("using System;\nusing System.Runtime.CompilerServices;\nusing System.Runtime.InteropServices;\nusing System.Threading;\nusing CsBpf;\n\nnamespace Diff;\n");
         for (int i = 0; i < cases.Count; i++)
         {
             DiffCase c = cases[i];

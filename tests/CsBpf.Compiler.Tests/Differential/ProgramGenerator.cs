@@ -6,24 +6,43 @@ namespace CsBpf.Compiler.Tests.Differential;
 /// <summary>
 /// Generates random, well-typed C# methods in the BPF subset: integer locals of every width, arithmetic,
 /// bitwise and shift operators, casts, comparisons, ternaries, short circuits, if/else, bounded for loops,
-/// compound assignments, switch expressions, and division by non-zero constants. Every subexpression is
-/// explicitly cast to the type it is used at, so the program always compiles as C#.
+/// compound assignments, switch expressions, division by non-zero constants and by tested variables — and
+/// memory: struct locals (sequential and Pack = 1, with fixed buffers), copies of them, spans over stackalloc,
+/// inline arrays, pointers to locals and to stackalloc buffers, element access with masked indexes, and
+/// foreach (by value and by ref) over spans and inline arrays. Every subexpression is explicitly cast to the
+/// type it is used at, so the program always compiles as C#, and every index is masked into range, so the CLR
+/// never throws and never touches memory outside what it allocated.
 /// </summary>
 internal sealed class ProgramGenerator(int seed)
 {
     private static readonly ScalarType[] s_types = [ScalarType.SByte, ScalarType.Byte, Short, UShort, Int, UInt, Long, ULong];
     private readonly Random _random = new(seed);
-    private readonly List<(string Name, ScalarType Type)> _variables = [];
+    private readonly List<Variable> _variables = [];
+    private readonly StringBuilder _types = new();
     private int _names;
+    private int _aggregates;
+
+    /// <summary>
+    /// Something an expression can read and (unless read-only) a statement can assign: a scalar variable, a
+    /// struct field, <c>*p</c>, or — with <see cref="Length"/> &gt; 0 — the elements of a span, inline array,
+    /// fixed buffer or stackalloc'd pointer, indexed at each use.
+    /// </summary>
+    private sealed record Variable(string Name, ScalarType Type, int Length = 0, bool ReadOnly = false, bool IsLocal = false, bool Packed = false)
+    {
+        /// <summary>Plain scalar variables: the only ones a division's guard and divisor can name twice.</summary>
+        public bool Stable => Length == 0 && !Name.Contains('*') && !Name.Contains('.');
+    }
 
     public DiffCase Next(int index)
     {
         _variables.Clear();
+        _types.Clear();
         _names = 0;
+        _aggregates = 0;
         int parameterCount = _random.Next(1, 4);
         var parameters = Enumerable.Range(0, parameterCount).Select(_ => Pick(s_types)).ToArray();
         ScalarType result = Pick(s_types);
-        for (int i = 0; i < parameters.Length; i++) _variables.Add(($"p{i}", parameters[i]));
+        for (int i = 0; i < parameters.Length; i++) _variables.Add(new Variable($"p{i}", parameters[i], IsLocal: true));
 
         var body = new StringBuilder();
         int statements = _random.Next(1, 7);
@@ -31,7 +50,7 @@ internal sealed class ProgramGenerator(int seed)
         body.Append($"    return {Expression(result, 3)};\n");
 
         string signature = string.Join(", ", parameters.Select((t, i) => $"{t.Keyword} p{i}"));
-        string methods = $"public static {result.Keyword} M({signature})\n{{\n    unchecked\n    {{\n{Indent(body.ToString())}    }}\n}}";
+        string methods = $"{_types}public static unsafe {result.Keyword} M({signature})\n{{\n    unchecked\n    {{\n{Indent(body.ToString())}    }}\n}}";
         var inputs = new List<object[]>();
         var edges = DiffCase.EdgeInputs(parameters, cap: 12);
         inputs.AddRange(edges);
@@ -41,8 +60,16 @@ internal sealed class ProgramGenerator(int seed)
 
     private static string Indent(string s) => string.Concat(s.Split('\n').Where(l => l.Length > 0).Select(l => "    " + l + "\n"));
 
+    private List<Variable> Assignable() => _variables.Where(v => !v.ReadOnly && !v.Name.StartsWith('i')).ToList();
+
     private void Statement(StringBuilder sb, string indent, int depth)
     {
+        // Memory statements (aggregates) are rarer and capped, to keep frames small and runs fast.
+        if (_aggregates < 3 && _random.Next(4) == 0)
+        {
+            MemoryStatement(sb, indent, depth);
+            return;
+        }
         int kind = _random.Next(depth < 2 ? 6 : 3);
         switch (kind)
         {
@@ -52,16 +79,16 @@ internal sealed class ProgramGenerator(int seed)
                     ScalarType t = Pick(s_types);
                     string name = $"v{_names++}";
                     sb.Append($"{indent}{t.Keyword} {name} = {Expression(t, 3)};\n");
-                    _variables.Add((name, t));
+                    _variables.Add(new Variable(name, t, IsLocal: true));
                     break;
                 }
             case 2:
                 {
                     // Loop counters stay read-only so every generated loop terminates.
-                    var (name, t) = Pick(_variables.Where(v => !v.Name.StartsWith('i')).ToList());
+                    Variable v = Pick(Assignable());
                     string op = Pick(["+=", "-=", "*=", "&=", "|=", "^=", "<<=", ">>="]);
-                    string rhs = op is "<<=" or ">>=" ? $"(int)({Expression(Int, 1)})" : $"({t.Keyword})({Expression(t, 2)})";
-                    sb.Append($"{indent}{name} {op} {rhs};\n");
+                    string rhs = op is "<<=" or ">>=" ? $"(int)({Expression(Int, 1)})" : $"({v.Type.Keyword})({Expression(v.Type, 2)})";
+                    sb.Append($"{indent}{Render(v)} {op} {rhs};\n");
                     break;
                 }
             case 3:
@@ -79,14 +106,14 @@ internal sealed class ProgramGenerator(int seed)
             case 4 when _random.Next(3) == 0:
                 {
                     // A division by a variable, guarded the way C# code must be for BPF (and for C#).
-                    var candidates = _variables.Where(v => !v.Name.StartsWith('i')).ToList();
-                    var (x, t) = Pick(candidates);
-                    var sameType = candidates.Where(v => v.Type == t).ToList();
-                    var (d, _) = Pick(sameType);
-                    string guard = t.Signed ? $"{d} != 0 && {d} != -1" : $"{d} != 0";
+                    var candidates = Assignable().Where(v => v.Stable).ToList();
+                    Variable x = Pick(candidates);
+                    var sameType = candidates.Where(v => v.Type == x.Type).ToList();
+                    Variable d = Pick(sameType);
+                    string guard = x.Type.Signed ? $"{d.Name} != 0 && {d.Name} != -1" : $"{d.Name} != 0";
                     string name = $"v{_names++}";
-                    sb.Append($"{indent}{t.Keyword} {name} = {guard} ? ({t.Keyword})({x} {Pick(["/", "%"])} {d}) : ({t.Keyword})0;\n");
-                    _variables.Add((name, t));
+                    sb.Append($"{indent}{x.Type.Keyword} {name} = {guard} ? ({x.Type.Keyword})({x.Name} {Pick(["/", "%"])} {d.Name}) : ({x.Type.Keyword})0;\n");
+                    _variables.Add(new Variable(name, x.Type, IsLocal: true));
                     break;
                 }
             case 4:
@@ -95,7 +122,7 @@ internal sealed class ProgramGenerator(int seed)
                     int bound = _random.Next(1, 9);
                     sb.Append($"{indent}for (int {i} = 0; {i} < {bound}; {i}++)\n{indent}{{\n");
                     int scope = _variables.Count;
-                    _variables.Add((i, Int));
+                    _variables.Add(new Variable(i, Int));
                     Statement(sb, indent + "    ", depth + 1);
                     if (_random.Next(3) == 0) sb.Append($"{indent}    if ({Condition(1)}) break;\n");
                     Trim(scope);
@@ -104,8 +131,122 @@ internal sealed class ProgramGenerator(int seed)
                 }
             default:
                 {
-                    var (name, t) = Pick(_variables.Where(v => !v.Name.StartsWith('i')).ToList());
-                    sb.Append($"{indent}{name} = ({t.Keyword})({Switch(t)});\n");
+                    Variable v = Pick(Assignable());
+                    sb.Append($"{indent}{Render(v)} = ({v.Type.Keyword})({Switch(v.Type)});\n");
+                    break;
+                }
+        }
+    }
+
+    /// <summary>Declares an aggregate or a pointer, or loops over one with foreach.</summary>
+    private void MemoryStatement(StringBuilder sb, string indent, int depth)
+    {
+        var sequences = _variables.Where(v => v.Length > 0 && (v.Name.StartsWith("sp", StringComparison.Ordinal) || v.Name.StartsWith('a'))).ToList();
+        int kind = sequences.Count > 0 && depth < 2 && _random.Next(2) == 0 ? 6 : _random.Next(6);
+        switch (kind)
+        {
+            case 0:
+            case 1:
+                {
+                    // A struct local, sometimes Pack = 1 (misaligned fields), sometimes with a fixed buffer.
+                    _aggregates++;
+                    string type = $"S{_names++}";
+                    string name = $"s{_names++}";
+                    bool packed = _random.Next(3) == 0;
+                    var fields = new List<(string Name, ScalarType Type, int Length)>();
+                    int count = _random.Next(1, 4);
+                    for (int f = 0; f < count; f++) fields.Add(($"F{f}", Pick(s_types), 0));
+                    if (_random.Next(3) == 0) fields.Insert(_random.Next(fields.Count + 1), ("B", Pick(s_types), 1 << _random.Next(0, 3)));
+                    if (packed) _types.Append("[StructLayout(LayoutKind.Sequential, Pack = 1)]\n");
+                    _types.Append($"public unsafe struct {type} {{ ");
+                    foreach (var (fn, ft, length) in fields)
+                        _types.Append(length > 0 ? $"public fixed {ft.Keyword} {fn}[{length}]; " : $"public {ft.Keyword} {fn}; ");
+                    _types.Append("}\n");
+                    sb.Append($"{indent}{type} {name} = default;\n");
+                    foreach (var (fn, ft, length) in fields)
+                    {
+                        if (length == 0) sb.Append($"{indent}{name}.{fn} = ({ft.Keyword})({Expression(ft, 2)});\n");
+                        _variables.Add(new Variable($"{name}.{fn}", ft, length, Packed: packed));
+                    }
+                    if (_random.Next(2) == 0)
+                    {
+                        // A copy: independent storage from here on.
+                        string copy = $"s{_names++}";
+                        sb.Append($"{indent}{type} {copy} = {name};\n");
+                        foreach (var (fn, ft, length) in fields) _variables.Add(new Variable($"{copy}.{fn}", ft, length, Packed: packed));
+                    }
+                    break;
+                }
+            case 2:
+                {
+                    // A span over stackalloc (zeroed, like C#).
+                    _aggregates++;
+                    ScalarType t = Pick(s_types);
+                    int length = 1 << _random.Next(0, 4);
+                    string name = $"sp{_names++}";
+                    sb.Append($"{indent}Span<{t.Keyword}> {name} = stackalloc {t.Keyword}[{length}];\n");
+                    var element = new Variable(name, t, length);
+                    sb.Append($"{indent}{Render(element)} = ({t.Keyword})({Expression(t, 2)});\n");
+                    _variables.Add(element);
+                    break;
+                }
+            case 3:
+                {
+                    // An inline array local.
+                    _aggregates++;
+                    ScalarType t = Pick(s_types);
+                    int length = 1 << _random.Next(0, 4);
+                    string type = $"A{_names++}";
+                    string name = $"a{_names++}";
+                    _types.Append($"[InlineArray({length})] public struct {type} {{ private {t.Keyword} _e; }}\n");
+                    sb.Append($"{indent}{type} {name} = default;\n");
+                    var element = new Variable(name, t, length);
+                    sb.Append($"{indent}{Render(element)} = ({t.Keyword})({Expression(t, 2)});\n");
+                    _variables.Add(element);
+                    break;
+                }
+            case 4:
+                {
+                    // A pointer to a local (a parameter, variable or struct field): *p aliases it. Not to fields of
+                    // Pack = 1 structs: the pointer would be misaligned, which the verifier refuses on the stack.
+                    var targets = Assignable().Where(v => v.Length == 0 && !v.Packed && !v.Name.Contains('*') && (v.IsLocal || v.Name.StartsWith('s'))).ToList();
+                    if (targets.Count == 0) goto case 2;
+                    Variable target = Pick(targets);
+                    string name = $"pv{_names++}";
+                    sb.Append($"{indent}{target.Type.Keyword}* {name} = &{target.Name};\n");
+                    _variables.Add(new Variable($"(*{name})", target.Type));
+                    break;
+                }
+            case 5:
+                {
+                    // A stackalloc'd buffer used through a pointer: p[i], *(p + i).
+                    _aggregates++;
+                    ScalarType t = Pick(s_types);
+                    int length = 1 << _random.Next(0, 4);
+                    string name = $"pb{_names++}";
+                    sb.Append($"{indent}{t.Keyword}* {name} = stackalloc {t.Keyword}[{length}];\n");
+                    var element = new Variable(name, t, length);
+                    sb.Append($"{indent}{Render(element)} = ({t.Keyword})({Expression(t, 2)});\n");
+                    _variables.Add(element);
+                    break;
+                }
+            default:
+                {
+                    // foreach over a span or inline array, by value or by ref.
+                    Variable sequence = Pick(sequences);
+                    string it = $"it{_names++}";
+                    bool byRef = _random.Next(2) == 0;
+                    string target = sequence.Name;
+                    sb.Append(byRef
+                        ? $"{indent}foreach (ref {sequence.Type.Keyword} r{it} in {target})\n{indent}{{\n"
+                        : $"{indent}foreach ({sequence.Type.Keyword} {it} in {target})\n{indent}{{\n");
+                    int scope = _variables.Count;
+                    // By value the iteration variable is read-only (its name starts with 'i'); by ref it is assignable.
+                    _variables.Add(byRef ? new Variable($"r{it}", sequence.Type) : new Variable(it, sequence.Type, ReadOnly: true));
+                    if (byRef) sb.Append($"{indent}    r{it} = ({sequence.Type.Keyword})({Expression(sequence.Type, 2)});\n");
+                    Statement(sb, indent + "    ", depth + 1);
+                    Trim(scope);
+                    sb.Append($"{indent}}}\n");
                     break;
                 }
         }
@@ -113,12 +254,23 @@ internal sealed class ProgramGenerator(int seed)
 
     private void Trim(int count) => _variables.RemoveRange(count, _variables.Count - count);
 
+    /// <summary>How a use of <paramref name="v"/> reads in C#: elements get an index masked into range.</summary>
+    private string Render(Variable v)
+    {
+        if (v.Length == 0) return v.Name;
+        string index = v.Length == 1 || _random.Next(3) == 0
+            ? _random.Next(v.Length).ToString()
+            : $"(int)({Expression(Int, 1)}) & {v.Length - 1}";
+        return v.Name.StartsWith("pb", StringComparison.Ordinal) && _random.Next(2) == 0 ? $"*({v.Name} + ({index}))" : $"{v.Name}[{index}]";
+    }
+
     private string Switch(ScalarType t)
     {
-        var (name, source) = Pick(_variables);
+        Variable v = Pick(_variables);
+        ScalarType source = v.Type;
         long a = _random.Next(-3, 10), b = a + _random.Next(1, 20);
         string pa = source.Signed || a >= 0 ? a.ToString() : "0";
-        return $"{name} switch {{ {pa} => {Expression(t, 1)}, >= ({source.Keyword}){Math.Max(0, b)} and < ({source.Keyword}){Math.Max(0, b) + 50} => {Expression(t, 1)}, _ => {Expression(t, 1)} }}";
+        return $"{Render(v)} switch {{ {pa} => {Expression(t, 1)}, >= ({source.Keyword}){Math.Max(0, b)} and < ({source.Keyword}){Math.Max(0, b) + 50} => {Expression(t, 1)}, _ => {Expression(t, 1)} }}";
     }
 
     private string Condition(int depth)
@@ -140,8 +292,9 @@ internal sealed class ProgramGenerator(int seed)
                 return $"{cast}{Literal(t)}";
             case 1:
                 {
-                    var (name, _) = Pick(_variables);
-                    return $"{cast}({name})";
+                    Variable v = Pick(_variables);
+                    // An element index is itself an expression: keep it shallow at the leaves.
+                    return v.Length > 0 && depth <= 0 ? $"{cast}({v.Name}[0])" : $"{cast}({Render(v)})";
                 }
             case 2:
             case 3:
