@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using CsBpf.Runtime;
 using Samples.ExecSnoop;
 using Samples.Shared;
 
@@ -58,73 +59,87 @@ if (maxArgs is < 1 or > ExecTracer.ArgumentLimit || uid == ExecTracer.AnyUid && 
     return 2;
 }
 
-using var bpf = ExecTracer.Open();
-bpf.TargetUid = uid;
-bpf.MaxArgs = maxArgs;
-// No CO-RE yet: the parent pid is read through task_struct offsets the kernel's BTF gives the host.
-var btf = KernelBtf.Load();
-bpf.TaskRealParent = (ulong)btf.OffsetOf("task_struct", "real_parent");
-bpf.TaskTgid = (ulong)btf.OffsetOf("task_struct", "tgid");
-bpf.Load();
-bpf.AttachAll(); // the links are disposed with the object
-
-using var stop = new CancellationTokenSource();
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-if (duration is double seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-
-var header = new StringBuilder();
-if (time) header.Append(CultureInfo.InvariantCulture, $"{"TIME",-8} ");
-if (timestamp) header.Append(CultureInfo.InvariantCulture, $"{"TIME(s)",-8} ");
-if (printUid) header.Append(CultureInfo.InvariantCulture, $"{"UID",-6} ");
-header.Append(CultureInfo.InvariantCulture, $"{"PCOMM",-16} {"PID",-6} {"PPID",-6} {"RET",3} ARGS");
-Console.WriteLine(header);
-Console.Out.Flush();
-
-var started = Stopwatch.StartNew();
-var pending = new Dictionary<uint, List<string>>(); // arguments per pid, until its exec returns
 try
 {
-    await foreach (ExecEvent e in bpf.Events.ReadAllAsync<ExecEvent>(stop.Token))
+    return await Run();
+}
+catch (Exception e) when (e is BpfException or IOException or KeyNotFoundException or InvalidDataException)
+{
+    // Not root, a kernel without what the tool needs, …: the message says what and why.
+    Console.Error.WriteLine($"ExecSnoop: {e.Message}");
+    return 1;
+}
+
+async Task<int> Run()
+{
+    using var bpf = ExecTracer.Open();
+    bpf.TargetUid = uid;
+    bpf.MaxArgs = maxArgs;
+    // No CO-RE yet: the parent pid is read through task_struct offsets the kernel's BTF gives the host.
+    var btf = KernelBtf.Load();
+    bpf.TaskRealParent = (ulong)btf.OffsetOf("task_struct", "real_parent");
+    bpf.TaskTgid = (ulong)btf.OffsetOf("task_struct", "tgid");
+    bpf.Load();
+    bpf.AttachAll(); // the links are disposed with the object
+
+    using var stop = new CancellationTokenSource();
+    using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    if (duration is double seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+
+    var header = new StringBuilder();
+    if (time) header.Append(CultureInfo.InvariantCulture, $"{"TIME",-8} ");
+    if (timestamp) header.Append(CultureInfo.InvariantCulture, $"{"TIME(s)",-8} ");
+    if (printUid) header.Append(CultureInfo.InvariantCulture, $"{"UID",-6} ");
+    header.Append(CultureInfo.InvariantCulture, $"{"PCOMM",-16} {"PID",-6} {"PPID",-6} {"RET",3} ARGS");
+    Console.WriteLine(header);
+    Console.Out.Flush();
+
+    var started = Stopwatch.StartNew();
+    var pending = new Dictionary<uint, List<string>>(); // arguments per pid, until its exec returns
+    try
     {
-        switch (e.Kind)
+        await foreach (ExecEvent e in bpf.Events.ReadAllAsync<ExecEvent>(stop.Token))
         {
-            case ExecEventKind.Argument or ExecEventKind.Truncated:
-                if (!pending.TryGetValue(e.Pid, out var list)) pending[e.Pid] = list = [];
-                list.Add(e.Kind == ExecEventKind.Truncated ? "..." : Quote(e.Argument.ToString()));
-                break;
-            case ExecEventKind.Return:
-                pending.Remove(e.Pid, out var arguments);
-                Print(e, arguments ?? []);
-                break;
+            switch (e.Kind)
+            {
+                case ExecEventKind.Argument or ExecEventKind.Truncated:
+                    if (!pending.TryGetValue(e.Pid, out var list)) pending[e.Pid] = list = [];
+                    list.Add(e.Kind == ExecEventKind.Truncated ? "..." : Quote(e.Argument.ToString()));
+                    break;
+                case ExecEventKind.Return:
+                    pending.Remove(e.Pid, out var arguments);
+                    Print(e, arguments ?? []);
+                    break;
+            }
         }
     }
-}
-catch (OperationCanceledException) when (stop.IsCancellationRequested)
-{
-    // Ctrl-C, SIGTERM or the duration: a clean exit.
-}
-return 0;
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        // Ctrl-C, SIGTERM or the duration: a clean exit.
+    }
+    return 0;
 
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true; // we exit ourselves, after detaching
-    stop.Cancel();
-}
+    void Stop(PosixSignalContext context)
+    {
+        context.Cancel = true; // we exit ourselves, after detaching
+        stop.Cancel();
+    }
 
-string Quote(string argument) => quote ? "\"" + argument.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : argument;
+    string Quote(string argument) => quote ? "\"" + argument.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : argument;
 
-void Print(in ExecEvent e, List<string> arguments)
-{
-    if (e.ReturnValue < 0 && !fails) return;
-    string comm = e.Comm.ToString(), argsText = string.Join(' ', arguments);
-    if (name is not null && !comm.Contains(name, StringComparison.Ordinal)) return;
-    if (line is not null && !argsText.Contains(line, StringComparison.Ordinal)) return;
+    void Print(in ExecEvent e, List<string> arguments)
+    {
+        if (e.ReturnValue < 0 && !fails) return;
+        string comm = e.Comm.ToString(), argsText = string.Join(' ', arguments);
+        if (name is not null && !comm.Contains(name, StringComparison.Ordinal)) return;
+        if (line is not null && !argsText.Contains(line, StringComparison.Ordinal)) return;
 
-    var output = new StringBuilder();
-    if (time) output.Append(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss} ");
-    if (timestamp) output.Append(CultureInfo.InvariantCulture, $"{started.Elapsed.TotalSeconds,-8:F3} ");
-    if (printUid) output.Append(CultureInfo.InvariantCulture, $"{e.Uid,-6} ");
-    output.Append(CultureInfo.InvariantCulture, $"{comm,-16} {e.Pid,-6} {e.Ppid,-6} {e.ReturnValue,3} {argsText}");
-    Console.WriteLine(output);
+        var output = new StringBuilder();
+        if (time) output.Append(CultureInfo.InvariantCulture, $"{DateTime.Now:HH:mm:ss} ");
+        if (timestamp) output.Append(CultureInfo.InvariantCulture, $"{started.Elapsed.TotalSeconds,-8:F3} ");
+        if (printUid) output.Append(CultureInfo.InvariantCulture, $"{e.Uid,-6} ");
+        output.Append(CultureInfo.InvariantCulture, $"{comm,-16} {e.Pid,-6} {e.Ppid,-6} {e.ReturnValue,3} {argsText}");
+        Console.WriteLine(output);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using CsBpf.Runtime;
 using Samples.OpenSnoop;
 
 // opensnoop: trace openat() calls system-wide, like BCC's and libbpf-tools' opensnoop, with the kernel side
@@ -46,28 +47,42 @@ for (int i = 0; i < args.Length; i++)
     }
 }
 
-using var bpf = OpenTracer.Open();
-bpf.TargetPid = pid;
-bpf.TargetUid = uid;
-bpf.FailedOnly = failed;
-bpf.Load();
-var printer = new OpenSnoopPrinter(timestamp, extended, name, raw);
-await using (var logging = bpf.StartLogging(printer)) // reads the program's log ring and calls printer.Log
+try
 {
-    bpf.AttachAll(); // the links are disposed with the object
-    using var stop = new CancellationTokenSource();
-    using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
-    using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
-    if (duration is double seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-    if (!raw) Console.WriteLine(printer.Header);
-    try
-    {
-        await Task.Delay(Timeout.Infinite, stop.Token);
-    }
-    catch (OperationCanceledException)
-    {
-        // Ctrl-C, SIGTERM or the duration.
-    }
-    logging.Flush(); // what is still in the ring
+    return await Run();
 }
-return 0;
+catch (Exception e) when (e is BpfException or IOException or KeyNotFoundException or InvalidDataException)
+{
+    // Not root, a kernel without what the tool needs, …: the message says what and why.
+    Console.Error.WriteLine($"OpenSnoop: {e.Message}");
+    return 1;
+}
+
+async Task<int> Run()
+{
+    using var bpf = OpenTracer.Open();
+    bpf.TargetPid = pid;
+    bpf.TargetUid = uid;
+    bpf.FailedOnly = failed;
+    bpf.Load();
+    var printer = new OpenSnoopPrinter(timestamp, extended, name, raw);
+    await using (var logging = bpf.StartLogging(printer)) // reads the program's log ring and calls printer.Log
+    {
+        bpf.AttachAll(); // the links are disposed with the object
+        using var stop = new CancellationTokenSource();
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+        if (duration is double seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+        if (!raw) Console.WriteLine(printer.Header);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C, SIGTERM or the duration.
+        }
+        logging.Flush(); // what is still in the ring
+    }
+    return 0;
+}

@@ -59,71 +59,85 @@ if (targetProcess != 0 && !Directory.Exists($"/proc/{targetProcess}/task"))
     return 1;
 }
 
-using var bpf = RunQueueLatency.Open();
-bpf.TargetProcess = targetProcess;
-bpf.PerProcess = perProcess;
-bpf.PerThread = perThread;
-bpf.Milliseconds = milliseconds;
-bpf.Load();
-// The records name threads; the target's existing threads are told apart from others here, new ones as they run.
-if (targetProcess != 0)
-    foreach (string task in Directory.EnumerateDirectories($"/proc/{targetProcess}/task"))
-        if (uint.TryParse(Path.GetFileName(task), CultureInfo.InvariantCulture, out uint thread))
-            bpf.ProcessOf.Update(thread, targetProcess);
-bpf.AttachAll(); // the links are disposed with the object
-
-using var stop = new CancellationTokenSource();
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-Console.WriteLine("Tracing run queue latency... Hit Ctrl-C to end.");
-
-for (long printed = 0; printed < count && !stop.IsCancellationRequested; printed++)
+try
 {
-    try
-    {
-        await Task.Delay(double.IsPositiveInfinity(interval) ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(interval), stop.Token);
-    }
-    catch (OperationCanceledException)
-    {
-        // Ctrl-C: print what was collected, then stop.
-    }
-    Console.WriteLine();
-    if (timestamp) Console.WriteLine($"{DateTime.Now:HH:mm:ss}");
-    PrintHistograms();
+    return await Run();
 }
-return 0;
-
-void Stop(PosixSignalContext context)
+catch (Exception e) when (e is BpfException or IOException or KeyNotFoundException or InvalidDataException)
 {
-    context.Cancel = true; // we exit ourselves, after printing and detaching
-    stop.Cancel();
+    // Not root, a kernel without what the tool needs, …: the message says what and why.
+    Console.Error.WriteLine($"RunQLat: {e.Message}");
+    return 1;
 }
 
-void PrintHistograms()
+async Task<int> Run()
 {
-    // Drain the counts (lookup-and-delete in batches): each interval starts from zero, and nothing counted
-    // while we read is lost.
-    var histograms = new SortedDictionary<uint, ulong[]>();
-    var keys = new HistogramKey[1024];
-    var values = new ulong[1024];
-    var cursor = default(BpfMapBatchCursor);
-    while (!cursor.IsComplete)
+    using var bpf = RunQueueLatency.Open();
+    bpf.TargetProcess = targetProcess;
+    bpf.PerProcess = perProcess;
+    bpf.PerThread = perThread;
+    bpf.Milliseconds = milliseconds;
+    bpf.Load();
+    // The records name threads; the target's existing threads are told apart from others here, new ones as they run.
+    if (targetProcess != 0)
+        foreach (string task in Directory.EnumerateDirectories($"/proc/{targetProcess}/task"))
+            if (uint.TryParse(Path.GetFileName(task), CultureInfo.InvariantCulture, out uint thread))
+                bpf.ProcessOf.Update(thread, targetProcess);
+    bpf.AttachAll(); // the links are disposed with the object
+
+    using var stop = new CancellationTokenSource();
+    using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    Console.WriteLine("Tracing run queue latency... Hit Ctrl-C to end.");
+
+    for (long printed = 0; printed < count && !stop.IsCancellationRequested; printed++)
     {
-        int n = bpf.Histograms.LookupAndDeleteBatch(ref cursor, keys, values);
-        for (int i = 0; i < n; i++)
+        try
         {
-            if (!histograms.TryGetValue(keys[i].Id, out var slots)) histograms[keys[i].Id] = slots = new ulong[RunQueueLatency.MaxSlots];
-            slots[keys[i].Slot] += values[i];
+            await Task.Delay(double.IsPositiveInfinity(interval) ? Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(interval), stop.Token);
         }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C: print what was collected, then stop.
+        }
+        Console.WriteLine();
+        if (timestamp) Console.WriteLine($"{DateTime.Now:HH:mm:ss}");
+        PrintHistograms();
     }
-    string unit = milliseconds ? "msecs" : "usecs";
-    foreach (var (id, slots) in histograms)
+    return 0;
+
+    void Stop(PosixSignalContext context)
     {
-        if (perProcess || perThread)
+        context.Cancel = true; // we exit ourselves, after printing and detaching
+        stop.Cancel();
+    }
+
+    void PrintHistograms()
+    {
+        // Drain the counts (lookup-and-delete in batches): each interval starts from zero, and nothing counted
+        // while we read is lost.
+        var histograms = new SortedDictionary<uint, ulong[]>();
+        var keys = new HistogramKey[1024];
+        var values = new ulong[1024];
+        var cursor = default(BpfMapBatchCursor);
+        while (!cursor.IsComplete)
         {
-            string name = bpf.Names.TryGetValue(id, out TaskComm comm) ? comm.ToString() : "";
-            Console.WriteLine($"\n{(perThread ? "tid" : "pid")} = {id} {name}");
+            int n = bpf.Histograms.LookupAndDeleteBatch(ref cursor, keys, values);
+            for (int i = 0; i < n; i++)
+            {
+                if (!histograms.TryGetValue(keys[i].Id, out var slots)) histograms[keys[i].Id] = slots = new ulong[RunQueueLatency.MaxSlots];
+                slots[keys[i].Slot] += values[i];
+            }
         }
-        Console.Write(Log2Histogram.Format(slots, unit));
+        string unit = milliseconds ? "msecs" : "usecs";
+        foreach (var (id, slots) in histograms)
+        {
+            if (perProcess || perThread)
+            {
+                string name = bpf.Names.TryGetValue(id, out TaskComm comm) ? comm.ToString() : "";
+                Console.WriteLine($"\n{(perThread ? "tid" : "pid")} = {id} {name}");
+            }
+            Console.Write(Log2Histogram.Format(slots, unit));
+        }
     }
 }

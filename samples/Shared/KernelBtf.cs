@@ -44,7 +44,9 @@ internal sealed class KernelBtf
 
     /// <summary>Reads the running kernel's BTF.</summary>
     /// <exception cref="FileNotFoundException">The kernel was built without <c>CONFIG_DEBUG_INFO_BTF</c>.</exception>
-    public static KernelBtf Load() => Load(VmlinuxPath);
+    public static KernelBtf Load() =>
+        File.Exists(VmlinuxPath) ? Load(VmlinuxPath)
+        : throw new FileNotFoundException($"the kernel has no BTF ({VmlinuxPath}): it needs CONFIG_DEBUG_INFO_BTF (Linux 5.4+) for the struct offsets this tool reads", VmlinuxPath);
 
     /// <summary>Reads BTF from a file (e.g. a module's <c>/sys/kernel/btf/&lt;module&gt;</c>).</summary>
     public static KernelBtf Load(string path) => new(File.ReadAllBytes(path));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using CsBpf;
+using CsBpf.Runtime;
 using Samples.Shared;
 using Samples.TcpLife;
 
@@ -60,73 +61,87 @@ if (args.Contains("-4") && args.Contains("-6") || localPorts.Length > 64 || remo
     return 2;
 }
 
-using var bpf = TcpLifespans.Open();
-bpf.TargetPid = pid;
-bpf.TargetFamily = family;
-bpf.FilterLocalPorts = localPorts.Length > 0;
-bpf.FilterRemotePorts = remotePorts.Length > 0;
-// No CO-RE yet: the byte counters of struct tcp_sock are read at offsets the kernel's BTF gives the host.
-var btf = KernelBtf.Load();
-bpf.TcpBytesReceived = (ulong)btf.OffsetOf("tcp_sock", "bytes_received");
-bpf.TcpBytesAcked = (ulong)btf.OffsetOf("tcp_sock", "bytes_acked");
-bpf.Load();
-foreach (ushort port in localPorts) bpf.LocalPorts[port] = 1;
-foreach (ushort port in remotePorts) bpf.RemotePorts[port] = 1;
-bpf.AttachAll(); // the links are disposed with the object
-
-using var stop = new CancellationTokenSource();
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-if (duration is double seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
-
-// BCC's columns: PID COMM [IP] LADDR LPORT RADDR RPORT TX_KB RX_KB MS.
-string prefix = "";
-if (time) prefix += csv ? "TIME," : $"{"TIME",-8} ";
-if (timestamp) prefix += csv ? "TIME(s)," : $"{"TIME(s)",-9} ";
-Console.WriteLine(prefix + (csv ? "PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS"
-    : wide ? $"{"PID",-5} {"COMM",-16} {"IP",-2} {"LADDR",-26} {"LPORT",-5} {"RADDR",-26} {"RPORT",-5} {"TX_KB",6} {"RX_KB",6} MS"
-    : $"{"PID",-5} {"COMM",-10} {"LADDR",-15} {"LPORT",-5} {"RADDR",-15} {"RPORT",-5} {"TX_KB",5} {"RX_KB",5} MS"));
-
-ulong? firstClose = null;
 try
 {
-    await foreach (TcpSession s in bpf.Sessions.ReadAllAsync<TcpSession>(stop.Token))
-        Console.WriteLine(Format(s));
+    return await Run();
 }
-catch (OperationCanceledException) when (stop.IsCancellationRequested)
+catch (Exception e) when (e is BpfException or IOException or KeyNotFoundException or InvalidDataException)
 {
-    // Ctrl-C, SIGTERM or the duration: a clean exit.
-}
-return 0;
-
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true; // we exit ourselves, after detaching
-    stop.Cancel();
+    // Not root, a kernel without what the tool needs, …: the message says what and why.
+    Console.Error.WriteLine($"TcpLife: {e.Message}");
+    return 1;
 }
 
-string Format(in TcpSession s)
+async Task<int> Run()
 {
-    bool v6 = s.Family == AfInet6;
-    string local = v6 ? Address(s.LocalAddress6) : Address(s.LocalAddress);
-    string remote = v6 ? Address(s.RemoteAddress6) : Address(s.RemoteAddress);
-    string comm = s.Comm.ToString(), ip = v6 ? "6" : "4";
-    ulong tx = s.AckedBytes / 1024, rx = s.ReceivedBytes / 1024;
-    string ms = (s.DurationNs / 1e6).ToString("F2", CultureInfo.InvariantCulture);
-    firstClose ??= s.ClosedNs;
+    using var bpf = TcpLifespans.Open();
+    bpf.TargetPid = pid;
+    bpf.TargetFamily = family;
+    bpf.FilterLocalPorts = localPorts.Length > 0;
+    bpf.FilterRemotePorts = remotePorts.Length > 0;
+    // No CO-RE yet: the byte counters of struct tcp_sock are read at offsets the kernel's BTF gives the host.
+    var btf = KernelBtf.Load();
+    bpf.TcpBytesReceived = (ulong)btf.OffsetOf("tcp_sock", "bytes_received");
+    bpf.TcpBytesAcked = (ulong)btf.OffsetOf("tcp_sock", "bytes_acked");
+    bpf.Load();
+    foreach (ushort port in localPorts) bpf.LocalPorts[port] = 1;
+    foreach (ushort port in remotePorts) bpf.RemotePorts[port] = 1;
+    bpf.AttachAll(); // the links are disposed with the object
 
-    string line = "";
-    if (time) line += csv ? $"{DateTime.Now:HH:mm:ss}," : $"{DateTime.Now:HH:mm:ss} ";
-    if (timestamp)
+    using var stop = new CancellationTokenSource();
+    using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    if (duration is double seconds) stop.CancelAfter(TimeSpan.FromSeconds(seconds));
+
+    // BCC's columns: PID COMM [IP] LADDR LPORT RADDR RPORT TX_KB RX_KB MS.
+    string prefix = "";
+    if (time) prefix += csv ? "TIME," : $"{"TIME",-8} ";
+    if (timestamp) prefix += csv ? "TIME(s)," : $"{"TIME(s)",-9} ";
+    Console.WriteLine(prefix + (csv ? "PID,COMM,IP,LADDR,LPORT,RADDR,RPORT,TX_KB,RX_KB,MS"
+        : wide ? $"{"PID",-5} {"COMM",-16} {"IP",-2} {"LADDR",-26} {"LPORT",-5} {"RADDR",-26} {"RPORT",-5} {"TX_KB",6} {"RX_KB",6} MS"
+        : $"{"PID",-5} {"COMM",-10} {"LADDR",-15} {"LPORT",-5} {"RADDR",-15} {"RPORT",-5} {"TX_KB",5} {"RX_KB",5} MS"));
+
+    ulong? firstClose = null;
+    try
     {
-        string t = ((s.ClosedNs - firstClose.Value) / 1e9).ToString("F6", CultureInfo.InvariantCulture);
-        line += csv ? t + "," : $"{t,-9} ";
+        await foreach (TcpSession s in bpf.Sessions.ReadAllAsync<TcpSession>(stop.Token))
+            Console.WriteLine(Format(s));
     }
-    return line + (csv ? $"{s.Pid},{comm},{ip},{local},{s.LocalPort},{remote},{s.RemotePort},{tx},{rx},{ms}"
-        : wide ? $"{s.Pid,-5} {Clip(comm, 16),-16} {ip,-2} {local,-26} {s.LocalPort,-5} {remote,-26} {s.RemotePort,-5} {tx,6} {rx,6} {ms}"
-        : $"{s.Pid,-5} {Clip(comm, 10),-10} {local,-15} {s.LocalPort,-5} {remote,-15} {s.RemotePort,-5} {tx,5} {rx,5} {ms}");
+    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+    {
+        // Ctrl-C, SIGTERM or the duration: a clean exit.
+    }
+    return 0;
+
+    void Stop(PosixSignalContext context)
+    {
+        context.Cancel = true; // we exit ourselves, after detaching
+        stop.Cancel();
+    }
+
+    string Format(in TcpSession s)
+    {
+        bool v6 = s.Family == AfInet6;
+        string local = v6 ? Address(s.LocalAddress6) : Address(s.LocalAddress);
+        string remote = v6 ? Address(s.RemoteAddress6) : Address(s.RemoteAddress);
+        string comm = s.Comm.ToString(), ip = v6 ? "6" : "4";
+        ulong tx = s.AckedBytes / 1024, rx = s.ReceivedBytes / 1024;
+        string ms = (s.DurationNs / 1e6).ToString("F2", CultureInfo.InvariantCulture);
+        firstClose ??= s.ClosedNs;
+
+        string line = "";
+        if (time) line += csv ? $"{DateTime.Now:HH:mm:ss}," : $"{DateTime.Now:HH:mm:ss} ";
+        if (timestamp)
+        {
+            string t = ((s.ClosedNs - firstClose.Value) / 1e9).ToString("F6", CultureInfo.InvariantCulture);
+            line += csv ? t + "," : $"{t,-9} ";
+        }
+        return line + (csv ? $"{s.Pid},{comm},{ip},{local},{s.LocalPort},{remote},{s.RemotePort},{tx},{rx},{ms}"
+            : wide ? $"{s.Pid,-5} {Clip(comm, 16),-16} {ip,-2} {local,-26} {s.LocalPort,-5} {remote,-26} {s.RemotePort,-5} {tx,6} {rx,6} {ms}"
+            : $"{s.Pid,-5} {Clip(comm, 10),-10} {local,-15} {s.LocalPort,-5} {remote,-15} {s.RemotePort,-5} {tx,5} {rx,5} {ms}");
+    }
+
+    static string Clip(string text, int width) => text.Length > width ? text[..width] : text;
+
+    static string Address<T>(T bytes) where T : unmanaged => new IPAddress(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in bytes))).ToString();
 }
-
-static string Clip(string text, int width) => text.Length > width ? text[..width] : text;
-
-static string Address<T>(T bytes) where T : unmanaged => new IPAddress(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in bytes))).ToString();
