@@ -27,7 +27,10 @@ public static class BpfCompiler
 
         compilation = UsdtSupport.AddSupport(compilation, diagnostics);
         IReadOnlyList<BpfClassModel> classes = new ProgramDiscovery(compilation, diagnostics).Discover(cancellationToken);
-        IReadOnlyList<Diagnostic> ruleDiagnostics = classes.Count == 0 ? [] : RuleSetRunner.Run(compilation, cancellationToken);
+        // The rule set runs whenever there is a [BpfProgram] class, valid or not (discovery reported the invalid ones).
+        IReadOnlyList<Diagnostic> ruleDiagnostics = classes.Count == 0 && diagnostics.Count == 0 ? [] : RuleSetRunner.Run(compilation, cancellationToken, options.DisabledRules);
+        // Declaration checks exist in the rule set (DeclarationAnalyzer) and in discovery: report each once.
+        diagnostics.RemoveAll(d => ruleDiagnostics.Any(r => IsSameReport(r, d)));
         diagnostics.AddRange(ruleDiagnostics);
         foreach (BpfClassModel model in classes)
         {
@@ -57,6 +60,9 @@ public static class BpfCompiler
             .ToImmutableArray();
         return new BpfCompilationResult(objects.ToImmutable(), sorted);
     }
+
+    private static bool IsSameReport(Diagnostic a, Diagnostic b) =>
+        a.Id == b.Id && a.Location == b.Location && a.GetMessage() == b.GetMessage();
 
     /// <summary>True when a rule reported an error inside the class (it is then not lowered: the rule is the
     /// better explanation than whatever lowering would say).</summary>

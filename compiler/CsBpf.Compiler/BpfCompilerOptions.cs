@@ -9,4 +9,11 @@ public sealed record BpfCompilerOptions
 
     /// <summary>Run LLVM's O2 pipeline (default). Off only for debugging the compiler.</summary>
     public bool Optimize { get; init; } = true;
+
+    /// <summary>
+    /// Test-only: rule IDs whose analyzer reports (the shared rule set, CsBpf.Analyzers/Rules) are ignored; the
+    /// compiler's own checks still run. Shows that no rule is decorative: a program a rule flags must then be
+    /// refused by the compiler itself or by the kernel verifier.
+    /// </summary>
+    internal IReadOnlySet<string> DisabledRules { get; init; } = new HashSet<string>();
 }

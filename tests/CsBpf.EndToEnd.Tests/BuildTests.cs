@@ -47,7 +47,7 @@ public class BuildTests
         var (exit, output) = Tools.DotnetBuild(dir);
         Assert.NotEqual(0, exit);
         string file = Path.Combine(dir, "Bpf.cs");
-        Assert.Matches(@$"{System.Text.RegularExpressions.Regex.Escape(file)}\(11,20\): error CSBPF1001: allocating an object or array is not supported in BPF code", output);
+        Assert.Matches(@$"{System.Text.RegularExpressions.Regex.Escape(file)}\(11,20\): error CSBPF0001: 'new object\(\)' allocates on the managed heap", output);
         Assert.DoesNotContain("Unhandled exception", output);
     }
 

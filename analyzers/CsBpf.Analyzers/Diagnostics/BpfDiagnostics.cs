@@ -14,6 +14,108 @@ namespace CsBpf.Analyzers.Diagnostics
             new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
                 helpLinkUri: HelpBase + id + ".md");
 
+        // ---- 0001-0039: verifier rules and unsupported constructs (Rules/) ----
+
+        /// <summary>CSBPF0001.</summary>
+        public static readonly DiagnosticDescriptor ManagedAllocation = Error(RuleIdentifiers.ManagedAllocation,
+            "Managed allocation in BPF code",
+            "'{0}' allocates on the managed heap, which BPF programs cannot use: use a local, an unmanaged struct, stackalloc into a Span<T>, or a map", "CsBpf.Language");
+
+        /// <summary>CSBPF0002.</summary>
+        public static readonly DiagnosticDescriptor StringInBpfCode = Error(RuleIdentifiers.StringInBpfCode,
+            "String in BPF code",
+            "'{0}' is a string, which BPF code has only as the format of a helper such as Bpf.Printk: print values through a format helper, or write them to a map or ring buffer", "CsBpf.Language");
+
+        /// <summary>CSBPF0003.</summary>
+        public static readonly DiagnosticDescriptor ExceptionInBpfCode = Error(RuleIdentifiers.ExceptionInBpfCode,
+            "Exception handling in BPF code",
+            "'{0}' uses exceptions, which BPF programs do not have: test the condition and return an error code instead", "CsBpf.Language");
+
+        /// <summary>CSBPF0004.</summary>
+        public static readonly DiagnosticDescriptor VirtualCall = Error(RuleIdentifiers.VirtualCall,
+            "Virtual or interface call in BPF code",
+            "'{0}' is a virtual or interface call, which BPF code cannot dispatch: call a static method of the [BpfProgram] class instead", "CsBpf.Language");
+
+        /// <summary>CSBPF0005.</summary>
+        public static readonly DiagnosticDescriptor DelegateInBpfCode = Error(RuleIdentifiers.DelegateInBpfCode,
+            "Delegate, lambda or local function in BPF code",
+            "'{0}' needs a delegate, closure or indirect call, which BPF code does not have: make it a static method of the [BpfProgram] class and call it directly", "CsBpf.Language");
+
+        /// <summary>CSBPF0006.</summary>
+        public static readonly DiagnosticDescriptor LinqInBpfCode = Error(RuleIdentifiers.LinqInBpfCode,
+            "LINQ in BPF code",
+            "'{0}' uses LINQ, which allocates enumerators and delegates: write a for loop with a constant bound", "CsBpf.Language");
+
+        /// <summary>CSBPF0007.</summary>
+        public static readonly DiagnosticDescriptor ForEachOverEnumerable = Error(RuleIdentifiers.ForEachOverEnumerable,
+            "foreach over an enumerable in BPF code",
+            "foreach over '{0}' needs an enumerator object: iterate a Span<T>, a ReadOnlySpan<T> or an inline array, or write a for loop with a constant bound", "CsBpf.Language");
+
+        /// <summary>CSBPF0008.</summary>
+        public static readonly DiagnosticDescriptor Recursion = Error(RuleIdentifiers.Recursion,
+            "Recursion in BPF code",
+            "The call to '{0}' is recursive, which the kernel verifier rejects: rewrite the recursion as a loop with a constant bound", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0009.</summary>
+        public static readonly DiagnosticDescriptor FloatingPoint = Error(RuleIdentifiers.FloatingPoint,
+            "Floating point in BPF code",
+            "'{0}' is floating point ({1}), which the kernel does not allow in BPF programs: use integers, e.g. fixed point scaled by a power of ten", "CsBpf.Language");
+
+        /// <summary>CSBPF0011.</summary>
+        public static readonly DiagnosticDescriptor CheckedArithmetic = Error(RuleIdentifiers.CheckedArithmetic,
+            "Checked arithmetic in BPF code",
+            "'{0}' is checked arithmetic, but BPF has no overflow traps: use unchecked arithmetic and test the operands (or the range before a cast) first", "CsBpf.Language");
+
+        /// <summary>CSBPF0012.</summary>
+        public static readonly DiagnosticDescriptor LockOrUsing = Error(RuleIdentifiers.LockOrUsing,
+            "lock or using in BPF code",
+            "'{0}' is not available in BPF code: {1}", "CsBpf.Language");
+
+        /// <summary>CSBPF0013.</summary>
+        public static readonly DiagnosticDescriptor NonExhaustiveSwitch = Error(RuleIdentifiers.NonExhaustiveSwitch,
+            "Switch expression does not cover every input",
+            "This switch expression does not cover every input: C# throws when no arm matches, BPF cannot; add a discard arm '_ => ...'", "CsBpf.Language");
+
+        /// <summary>CSBPF0014.</summary>
+        public static readonly DiagnosticDescriptor UnboundedLoop = Error(RuleIdentifiers.UnboundedLoop,
+            "Loop bound the verifier cannot prove",
+            "The kernel verifier cannot prove that this loop ends ({0}): compare a counter with a constant bound, e.g. 'for (int i = 0; i < 64 && ...; i++)', or use Bpf.Loop", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0015.</summary>
+        public static readonly DiagnosticDescriptor StackLimit = Error(RuleIdentifiers.StackLimit,
+            "BPF stack limit exceeded",
+            "'{0}' needs {1} bytes of stack{2}, more than the kernel's 512: move large locals and buffers into a per-CPU array map", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0016.</summary>
+        public static readonly DiagnosticDescriptor MapValueNullCheck = Error(RuleIdentifiers.MapValueNullCheck,
+            "Map value used without a null check",
+            "'{0}' is a null reference when the map has no entry for the key (or the ring buffer no room), and the kernel verifier rejects its use on that path: test it first, e.g. 'if (Unsafe.IsNullRef(ref {0})) return 0;'", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0017.</summary>
+        public static readonly DiagnosticDescriptor DivisionByZero = Error(RuleIdentifiers.DivisionByZero,
+            "Divisor may be zero",
+            "The divisor '{0}' may be zero: C# throws DivideByZeroException where BPF returns 0; test it first, e.g. 'if ({0} != 0) ...'", "CsBpf.Language");
+
+        /// <summary>CSBPF0018.</summary>
+        public static readonly DiagnosticDescriptor DivisionOverflow = Error(RuleIdentifiers.DivisionOverflow,
+            "Signed division may overflow",
+            "The signed division by '{0}' may compute MinValue / -1: C# throws OverflowException where BPF returns MinValue; test the divisor first, e.g. 'if ({0} > 0) ...', or use unsigned operands", "CsBpf.Language");
+
+        /// <summary>CSBPF0019.</summary>
+        public static readonly DiagnosticDescriptor SpanIndexOutOfRange = Error(RuleIdentifiers.SpanIndexOutOfRange,
+            "Index or range may be out of bounds",
+            "{0}: {1}", "CsBpf.Language");
+
+        /// <summary>CSBPF0021.</summary>
+        public static readonly DiagnosticDescriptor StalePacketReference = Error(RuleIdentifiers.StalePacketReference,
+            "Packet reference used after the packet changed",
+            "'{0}' points into the packet as it was before '{1}', which may move or resize it, and the kernel verifier invalidates such references: call GetRef again after it", "CsBpf.Verifier");
+
+        /// <summary>CSBPF0020.</summary>
+        public static readonly DiagnosticDescriptor PacketReferenceNullCheck = Error(RuleIdentifiers.PacketReferenceNullCheck,
+            "Packet reference used without a bounds check",
+            "'{0}' is a null reference when the packet is too short (GetRef checks the bounds against data_end), and the kernel verifier rejects a packet access it has not seen checked on that path: test it first, e.g. 'if (Unsafe.IsNullRef(ref {0})) return XdpAction.Pass;'", "CsBpf.Verifier");
+
         /// <summary>CSBPF0060.</summary>
         public static readonly DiagnosticDescriptor MapNotAllowedInSleepableProgram = Error(RuleIdentifiers.MapNotAllowedInSleepableProgram,
             "Map type not usable from a sleepable program",
@@ -83,20 +185,6 @@ namespace CsBpf.Analyzers.Diagnostics
             "C# error in BPF code",
             "{0}", "CsBpf.Language");
 
-        /// <summary>CSBPF1010.</summary>
-        public static readonly DiagnosticDescriptor UnprovenIndex = Error(RuleIdentifiers.UnprovenIndex,
-            "Index not proven in range",
-            "{0}: {1}", "CsBpf.Language");
-
-        /// <summary>CSBPF1011.</summary>
-        public static readonly DiagnosticDescriptor UnprovenDivision = Error(RuleIdentifiers.UnprovenDivision,
-            "Division not proven safe",
-            "{0}: {1}", "CsBpf.Language");
-
-        /// <summary>CSBPF1012.</summary>
-        public static readonly DiagnosticDescriptor StackLimitExceeded = Error(RuleIdentifiers.StackLimitExceeded,
-            "BPF stack limit exceeded",
-            "'{0}' needs more than the 512 bytes of BPF stack: {1}", "CsBpf.Language");
         /// <summary>CSBPF1150.</summary>
         public static readonly DiagnosticDescriptor InvalidMapKeyOrValue = Error(RuleIdentifiers.InvalidMapKeyOrValue,
             "Invalid map key or value type",
@@ -169,9 +257,12 @@ namespace CsBpf.Analyzers.Diagnostics
         /// <summary>All descriptors, for the docs test and the analyzers' SupportedDiagnostics.</summary>
         public static readonly DiagnosticDescriptor[] All =
         {
+            ManagedAllocation, StringInBpfCode, ExceptionInBpfCode, VirtualCall, DelegateInBpfCode, LinqInBpfCode,
+            ForEachOverEnumerable, Recursion, FloatingPoint, CheckedArithmetic, LockOrUsing,
+            NonExhaustiveSwitch, UnboundedLoop, StackLimit, MapValueNullCheck, DivisionByZero, DivisionOverflow,
+            SpanIndexOutOfRange, PacketReferenceNullCheck, StalePacketReference,
             UnsupportedConstruct, UnsupportedType, UnsupportedCall, MissingLicense, InvalidMapDeclaration,
             InvalidProgramDeclaration, SourceError, BackendFailure, LlvmNotFound, CompilerNotFound,
-            UnprovenIndex, UnprovenDivision, StackLimitExceeded,
             InvalidMapKeyOrValue, InvalidMapMaxEntries, InvalidRingBufferSize, InvalidLpmKey, InvalidInnerMap, InvalidMapFlags,
             RingBufferRecordTooLarge, MapNotAllowedInSleepableProgram, RingBufferReservationNotReleased,
             ContextMemberNotAvailable, ContextFieldReadOnly,

@@ -10,6 +10,50 @@ namespace CsBpf.Analyzers.Diagnostics
     /// </summary>
     public static class RuleIdentifiers
     {
+        // ---- 0001-0039: verifier rules and unsupported constructs (analyzers in Rules/, run by the IDE, the
+        // build and the compiler; the compiler reports its own fallback checks with the same IDs) ----
+
+        /// <summary>A managed allocation (new of a class or array, boxing).</summary>
+        public const string ManagedAllocation = "CSBPF0001";
+        /// <summary>A string outside the format argument of a format helper.</summary>
+        public const string StringInBpfCode = "CSBPF0002";
+        /// <summary>try/catch/finally or throw.</summary>
+        public const string ExceptionInBpfCode = "CSBPF0003";
+        /// <summary>A virtual or interface call.</summary>
+        public const string VirtualCall = "CSBPF0004";
+        /// <summary>A lambda, anonymous method, local function, delegate or function pointer call.</summary>
+        public const string DelegateInBpfCode = "CSBPF0005";
+        /// <summary>LINQ (query expressions, System.Linq methods).</summary>
+        public const string LinqInBpfCode = "CSBPF0006";
+        /// <summary>foreach over something other than a span or inline array.</summary>
+        public const string ForEachOverEnumerable = "CSBPF0007";
+        /// <summary>A recursive call (direct or through other methods).</summary>
+        public const string Recursion = "CSBPF0008";
+        /// <summary>float, double or decimal.</summary>
+        public const string FloatingPoint = "CSBPF0009";
+        /// <summary>Checked arithmetic or a checked conversion.</summary>
+        public const string CheckedArithmetic = "CSBPF0011";
+        /// <summary>lock or using.</summary>
+        public const string LockOrUsing = "CSBPF0012";
+        /// <summary>A switch expression that does not cover every input.</summary>
+        public const string NonExhaustiveSwitch = "CSBPF0013";
+        /// <summary>A loop whose bound the verifier cannot prove.</summary>
+        public const string UnboundedLoop = "CSBPF0014";
+        /// <summary>A stack frame or call chain over the kernel's 512 bytes.</summary>
+        public const string StackLimit = "CSBPF0015";
+        /// <summary>A map lookup result used without a null check on some path.</summary>
+        public const string MapValueNullCheck = "CSBPF0016";
+        /// <summary>A division or remainder whose divisor may be zero.</summary>
+        public const string DivisionByZero = "CSBPF0017";
+        /// <summary>A signed division or remainder that may compute MinValue / -1.</summary>
+        public const string DivisionOverflow = "CSBPF0018";
+        /// <summary>A span index that may be out of range.</summary>
+        public const string SpanIndexOutOfRange = "CSBPF0019";
+        /// <summary>A packet reference (GetRef of an XDP or tc context) used without its bounds (null) check on some path.</summary>
+        public const string PacketReferenceNullCheck = "CSBPF0020";
+        /// <summary>A packet reference used after a helper that may move or resize the packet.</summary>
+        public const string StalePacketReference = "CSBPF0021";
+
         /// <summary>A program reaches a context member its program type may not read (or a packet method it has no access to).</summary>
         public const string ContextMemberNotAvailable = "CSBPF0050";
         /// <summary>A program writes a context field its program type may only read.</summary>
@@ -36,12 +80,6 @@ namespace CsBpf.Analyzers.Diagnostics
         public const string InvalidProgramDeclaration = "CSBPF1006";
         /// <summary>The C# source has compile errors inside a [BpfProgram] class.</summary>
         public const string SourceError = "CSBPF1007";
-        /// <summary>An index (span, inline array, fixed buffer, range) the compiler cannot prove in range, where C# would throw.</summary>
-        public const string UnprovenIndex = "CSBPF1010";
-        /// <summary>A division the compiler cannot prove safe (zero divisor, MinValue / -1), where C# would throw.</summary>
-        public const string UnprovenDivision = "CSBPF1011";
-        /// <summary>A function's stack frame exceeds the 512 bytes BPF allows.</summary>
-        public const string StackLimitExceeded = "CSBPF1012";
         /// <summary>A map's key or value type cannot be used for its map type.</summary>
         public const string InvalidMapKeyOrValue = "CSBPF1150";
         /// <summary>A map's max_entries is not a constant in range.</summary>

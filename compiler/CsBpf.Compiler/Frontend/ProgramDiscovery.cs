@@ -189,7 +189,8 @@ internal sealed partial class ProgramDiscovery(CSharpCompilation compilation, Li
                 return null;
             }
         }
-        bool zero = initial is null || initial is false || (initial is IConvertible c && c.ToDecimal(null) == 0);
+        // A non-numeric constant (a string) is refused when the global is laid out (CSBPF1002), not here.
+        bool zero = initial is null || initial is false || (initial is IConvertible c and not string && c.ToDecimal(null) == 0);
         string section = field.IsReadOnly ? ".rodata" : zero ? ".bss" : ".data";
         return new GlobalModel(field, section, initial);
     }

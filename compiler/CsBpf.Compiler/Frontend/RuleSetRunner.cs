@@ -27,9 +27,12 @@ internal static class RuleSetRunner
     public static ImmutableArray<DiagnosticAnalyzer> Analyzers => s_analyzers.Value;
 
     /// <summary>Runs every rule; returns their diagnostics (an analyzer that throws is reported as an internal error).</summary>
-    public static IReadOnlyList<Diagnostic> Run(CSharpCompilation compilation, CancellationToken cancellationToken)
+    public static IReadOnlyList<Diagnostic> Run(CSharpCompilation compilation, CancellationToken cancellationToken, IReadOnlySet<string>? disabledRules = null)
     {
         if (Analyzers.IsEmpty) return [];
+        if (disabledRules is { Count: > 0 })
+            compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+                compilation.Options.SpecificDiagnosticOptions.SetItems(disabledRules.Select(id => KeyValuePair.Create(id, ReportDiagnostic.Suppress)))));
         var failures = new List<Diagnostic>();
         var options = new CompilationWithAnalyzersOptions(
             new AnalyzerOptions([]),

@@ -20,6 +20,13 @@ internal sealed unsafe partial class LlvmModule
         LibLlvm.ContextSetDiagnosticHandler(_context, &OnDiagnostic, GCHandle.ToIntPtr(_self));
     }
 
+    /// <summary>The name of a global value (a function).</summary>
+    public static string NameOf(LValue value)
+    {
+        nint name = LibLlvm.GetValueName2(value, out nuint length);
+        return name == 0 ? "" : Marshal.PtrToStringUTF8(name, checked((int)length));
+    }
+
     private void FreeDiagnosticHandler()
     {
         if (_self.IsAllocated) _self.Free();

@@ -20,6 +20,7 @@ internal sealed unsafe partial class LlvmModule : IDisposable
     {
         LlvmLibrary.EnsureLoaded();
         _context = LibLlvm.ContextCreate();
+        InstallDiagnosticHandler();
         _module = LibLlvm.ModuleCreateWithNameInContext(name, _context);
         _builder = LibLlvm.CreateBuilderInContext(_context);
         _diBuilder = LibLlvm.CreateDIBuilder(_module);

@@ -59,7 +59,7 @@ internal sealed partial class FunctionLowering
             SetLocation(invocation.Syntax);
             return _llvm.Call(fnType, fn, args);
         }
-        throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedCall, at, target.ToDisplayString()));
+        throw UnsupportedCall(invocation, at);
     }
 
     /// <summary>BPF code is the program class itself and other <c>[BpfProgram]</c> classes' static methods.</summary>

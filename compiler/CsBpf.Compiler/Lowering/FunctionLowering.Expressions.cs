@@ -63,7 +63,7 @@ internal sealed partial class FunctionLowering
                 return _llvm.ConstInt(_llvm.I32, _module.LayoutOf(sizeOf.TypeOperand, op.Syntax.GetLocation()).Size);
             case IObjectCreationOperation or IArrayCreationOperation or IAnonymousObjectCreationOperation or ITypeParameterObjectCreationOperation
                 when op.Type is { IsReferenceType: true } || op is IArrayCreationOperation:
-                throw Unsupported(op.Syntax.GetLocation(), "allocating an object or array", "BPF programs cannot use the managed heap; use locals, unmanaged structs, stackalloc or a map");
+                throw Unsupported(BpfDiagnostics.ManagedAllocation, op.Syntax.GetLocation(), DiagnosticText.Snippet(op.Syntax));
             case IPropertyReferenceOperation property when EmitSpanProperty(property, address: false) is { } spanValue:
                 return spanValue;
             case IInlineArrayAccessOperation inlineArray:
@@ -79,9 +79,9 @@ internal sealed partial class FunctionLowering
             case { Kind: OperationKind.None } when TryEmitPointerOperation(op, address: false, out LValue pointerValue):
                 return pointerValue;
             case IInterpolatedStringOperation:
-                throw Unsupported(op.Syntax.GetLocation(), "string interpolation", "strings are only allowed as formats of helpers like Bpf.Printk");
+                throw Unsupported(BpfDiagnostics.StringInBpfCode, op.Syntax.GetLocation(), DiagnosticText.Snippet(op.Syntax));
             case IThrowOperation:
-                throw Unsupported(op.Syntax.GetLocation(), "throwing an exception", "BPF programs cannot throw; return an error code instead");
+                throw Unsupported(BpfDiagnostics.ExceptionInBpfCode, op.Syntax.GetLocation(), DiagnosticText.Snippet(op.Syntax));
             default:
                 throw Unsupported(op.Syntax.GetLocation(), DescribeOperation(op));
         }
@@ -100,11 +100,11 @@ internal sealed partial class FunctionLowering
         {
             if (type.IsReferenceType && type.SpecialType != SpecialType.System_String && type is not IPointerTypeSymbol)
                 throw Unsupported(at, "null of a reference type", "BPF code has no managed references");
-            if (type.SpecialType == SpecialType.System_String) throw Unsupported(at, "a string", "strings are only allowed as formats of helpers like Bpf.Printk");
+            if (type.SpecialType == SpecialType.System_String) throw Unsupported(BpfDiagnostics.StringInBpfCode, at, DiagnosticText.Snippet(at));
             return _llvm.ConstNull(_llvm.Ptr);
         }
-        if (value is string) throw Unsupported(at, "a string", "strings are only allowed as formats of helpers like Bpf.Printk");
-        if (value is float or double or decimal) throw Unsupported(at, "floating point", "the kernel does not allow floating point in BPF programs; use integers");
+        if (value is string) throw Unsupported(BpfDiagnostics.StringInBpfCode, at, DiagnosticText.Snippet(at));
+        if (value is float or double or decimal) throw Unsupported(BpfDiagnostics.FloatingPoint, at, DiagnosticText.Snippet(at), type.ToDisplayString());
         TypeLayout layout = _module.LayoutOf(type, at);
         if (layout.Category == TypeCategory.Boolean) return _llvm.ConstInt(_llvm.I1, (bool)value ? 1UL : 0UL);
         if (layout.Category == TypeCategory.Pointer) return _llvm.ConstNull(_llvm.Ptr);
@@ -257,7 +257,7 @@ internal sealed partial class FunctionLowering
     {
         Location at = compound.Syntax.GetLocation();
         if (compound.Target.Type is IPointerTypeSymbol) return EmitPointerCompoundAssignment(compound);
-        if (compound.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
+        if (compound.IsChecked) throw Unsupported(BpfDiagnostics.CheckedArithmetic, at, DiagnosticText.Snippet(compound.Syntax));
         LValue address = EmitAddress(compound.Target);
         ITypeSymbol targetType = compound.Target.Type!;
         LValue current = LoadFrom(targetType, address, at);
@@ -266,7 +266,7 @@ internal sealed partial class FunctionLowering
         LValue left = ConvertInteger(current, targetType, operationType, at);
         LValue right = EmitValue(compound.Value);
         right = ConvertInteger(right, compound.Value.Type!, compound.OperatorKind is BinaryOperatorKind.LeftShift or BinaryOperatorKind.RightShift or BinaryOperatorKind.UnsignedRightShift ? compound.Value.Type! : operationType, at);
-        LValue result = EmitArithmetic(compound.OperatorKind, left, right, operationType, compound.Value.Type!, at);
+        LValue result = EmitArithmetic(compound.OperatorKind, left, right, operationType, compound.Value.Type!, at, compound.Value);
         result = ConvertInteger(result, operationType, targetType, at);
         StoreTo(targetType, result, address, at);
         return result;
@@ -284,7 +284,7 @@ internal sealed partial class FunctionLowering
     private LValue EmitIncrement(IIncrementOrDecrementOperation increment)
     {
         Location at = increment.Syntax.GetLocation();
-        if (increment.IsChecked) throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
+        if (increment.IsChecked) throw Unsupported(BpfDiagnostics.CheckedArithmetic, at, DiagnosticText.Snippet(increment.Syntax));
         ITypeSymbol type = increment.Target.Type!;
         if (type is IPointerTypeSymbol) return EmitPointerIncrement(increment);
         TypeLayout layout = _module.LayoutOf(type, at);
@@ -308,10 +308,11 @@ internal sealed partial class FunctionLowering
             return EmitValue(conversion.Operand); // Span<T> -> ReadOnlySpan<T> (C# 14 span conversion or operator): the same pair
         if (EmitInlineArrayToSpan(conversion) is { } inlineArraySpan) return inlineArraySpan;
         if (conversion.OperatorMethod is not null) throw Unsupported(at, "a user-defined conversion", "call a static method instead");
+        if (from.IsValueType && to.IsReferenceType) throw Unsupported(BpfDiagnostics.ManagedAllocation, at, DiagnosticText.Snippet(conversion.Syntax));
         if (conversion.Conversion.IsReference || conversion.Conversion.IsNullable || from.IsReferenceType || to.IsReferenceType)
             throw Unsupported(at, $"the conversion from '{from}' to '{to}'", "boxing, reference and nullable conversions need the managed heap");
         if (conversion.IsChecked && conversion.Conversion.IsNumeric)
-            throw Unsupported(at, "a checked conversion", "BPF has no overflow traps; use an unchecked cast after a range test");
+            throw Unsupported(BpfDiagnostics.CheckedArithmetic, at, DiagnosticText.Snippet(conversion.Syntax));
         LValue value = EmitValue(conversion.Operand);
         return ConvertInteger(value, from, to, at);
     }
@@ -339,7 +340,7 @@ internal sealed partial class FunctionLowering
         Location at = unary.Syntax.GetLocation();
         if (unary.OperatorMethod is not null) throw Unsupported(at, "a user-defined operator", "call a static method instead");
         if (unary.IsChecked && unary.OperatorKind == UnaryOperatorKind.Minus)
-            throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
+            throw Unsupported(BpfDiagnostics.CheckedArithmetic, at, DiagnosticText.Snippet(unary.Syntax));
         LValue operand = EmitValue(unary.Operand);
         return unary.OperatorKind switch
         {
@@ -356,9 +357,9 @@ internal sealed partial class FunctionLowering
         Location at = binary.Syntax.GetLocation();
         if (binary.OperatorMethod is not null) throw Unsupported(at, $"the user-defined operator '{binary.OperatorMethod.ToDisplayString()}'", "call a static method instead");
         if (binary.IsChecked && binary.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply)
-            throw Unsupported(at, "checked arithmetic", "BPF has no overflow traps; use unchecked arithmetic and test the operands");
+            throw Unsupported(BpfDiagnostics.CheckedArithmetic, at, DiagnosticText.Snippet(binary.Syntax));
         if (binary.Type?.SpecialType == SpecialType.System_String)
-            throw Unsupported(at, "string concatenation", "BPF code cannot build strings; use a format helper such as Bpf.Printk, or write the values to a map or ring buffer");
+            throw Unsupported(BpfDiagnostics.StringInBpfCode, at, DiagnosticText.Snippet(binary.Syntax));
         ITypeSymbol operandType = binary.LeftOperand.Type!;
         if (EmitPointerBinary(binary) is { } pointerResult) return pointerResult;
         LValue left = EmitValue(binary.LeftOperand);
@@ -415,11 +416,9 @@ internal sealed partial class FunctionLowering
         LType type = LlvmModule.TypeOf(left);
         object? divisor = rightOperand?.ConstantValue is { HasValue: true } c ? c.Value : null;
         if (divisor is not null && Convert.ToDecimal(divisor) == 0)
-            throw Unsupported(at, "division by the constant zero", "C# throws DivideByZeroException here");
+            throw Unsupported(BpfDiagnostics.DivisionByZero, at, OperandText(rightOperand, at));
         if (divisor is null)
-            EmitGuard(_llvm.ICmp(IntPredicate.Eq, right, _llvm.ConstInt(type, 0)), at,
-                "The divisor may be zero",
-                "C# throws DivideByZeroException where BPF would return 0; test the divisor first, e.g. if (d != 0) ...", BpfDiagnostics.UnprovenDivision);
+            EmitGuard(_llvm.ICmp(IntPredicate.Eq, right, _llvm.ConstInt(type, 0)), at, BpfDiagnostics.DivisionByZero, OperandText(rightOperand, at));
         if (signed && (divisor is null || Convert.ToDecimal(divisor) == -1))
         {
             int width = LlvmModule.IntWidth(type);
@@ -427,8 +426,7 @@ internal sealed partial class FunctionLowering
             LValue overflow = _llvm.Binary(BinaryOpcode.And,
                 _llvm.ICmp(IntPredicate.Eq, right, _llvm.ConstInt(type, ulong.MaxValue)),
                 _llvm.ICmp(IntPredicate.Eq, left, minValue));
-            EmitGuard(overflow, at, "This signed division may compute MinValue / -1",
-                "C# throws OverflowException there; test the divisor first, e.g. if (d > 0) or if (d != 0 && d != -1), or use unsigned operands", BpfDiagnostics.UnprovenDivision);
+            EmitGuard(overflow, at, BpfDiagnostics.DivisionOverflow, OperandText(rightOperand, at));
         }
         bool divide = kind == BinaryOperatorKind.Divide;
         if (!signed) return _llvm.Binary(divide ? BinaryOpcode.UDiv : BinaryOpcode.URem, left, right);

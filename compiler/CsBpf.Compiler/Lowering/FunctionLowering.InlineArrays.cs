@@ -56,13 +56,13 @@ internal sealed partial class FunctionLowering
         LValue end = r.RightOperand is null ? length : EmitIndex(r.RightOperand, length, at);
         LValue bad = _llvm.Binary(BinaryOpcode.Or, _llvm.ICmp(IntPredicate.Ugt, end, length), _llvm.ICmp(IntPredicate.Ugt, start, end));
         EmitGuard(bad, at, "The range may be out of bounds",
-            "C# throws ArgumentOutOfRangeException unless 0 <= start <= end <= length; test the bounds first", BpfDiagnostics.UnprovenIndex);
+            "C# throws ArgumentOutOfRangeException unless 0 <= start <= end <= length; test the bounds first", BpfDiagnostics.SpanIndexOutOfRange);
         return (start, end);
     }
 
     /// <summary>The bounds check of an index: (uint)index >= (uint)length covers negative indexes too, as the CLR's own check does.</summary>
     private void EmitIndexGuard(LValue index, LValue length, Location at, string what, string fix) =>
-        EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, length), at, what + " may be out of range", fix, BpfDiagnostics.UnprovenIndex);
+        EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, length), at, what + " may be out of range", fix, BpfDiagnostics.SpanIndexOutOfRange);
 
     /// <summary>An inline array converted to <c>Span&lt;T&gt;</c>/<c>ReadOnlySpan&lt;T&gt;</c>: a span over its storage; null for other conversions.</summary>
     private LValue? EmitInlineArrayToSpan(IConversionOperation conversion)

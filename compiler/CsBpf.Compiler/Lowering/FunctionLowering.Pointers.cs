@@ -78,7 +78,7 @@ internal sealed partial class FunctionLowering
         if (fixedLength is int length)
             EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, _llvm.ConstInt(_llvm.I64, (ulong)length)), at,
                 "The fixed buffer index may be out of range",
-                $"C# does not check fixed buffer indexes, so an index outside the {length} elements corrupts memory on the CLR and the verifier rejects it; test it first, e.g. if ((uint)i < {length}) ...", BpfDiagnostics.UnprovenIndex);
+                $"C# does not check fixed buffer indexes, so an index outside the {length} elements corrupts memory on the CLR and the verifier rejects it; test it first, e.g. if ((uint)i < {length}) ...", BpfDiagnostics.SpanIndexOutOfRange);
         ITypeSymbol element = ((IPointerTypeSymbol)pointerOperand.Type!).PointedAtType;
         return OffsetPointer(pointer, element, index, at);
     }

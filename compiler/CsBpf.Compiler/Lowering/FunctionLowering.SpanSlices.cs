@@ -8,7 +8,7 @@ namespace CsBpf.Compiler.Lowering;
 
 // Span indexes from the end (`s[^k]`), ranges (`s[a..b]`) and Slice(start[, length]): a new (reference, length)
 // pair over the same memory. The checks are the CLR's — IndexOutOfRangeException for an index,
-// ArgumentOutOfRangeException for a slice — as guards the optimiser must prove (CSBPF1010 otherwise).
+// ArgumentOutOfRangeException for a slice — as guards the optimiser must prove (CSBPF0019 otherwise).
 internal sealed partial class FunctionLowering
 {
     /// <summary><c>span[^k]</c> (an address) or <c>span[a..b]</c> (a span); null when the instance is not a span.</summary>
@@ -52,7 +52,7 @@ internal sealed partial class FunctionLowering
             bad = _llvm.ICmp(IntPredicate.Ugt, end, _llvm.Cast(CastOpcode.ZExt, length, _llvm.I64));
         }
         EmitGuard(bad, at, "The slice may be out of bounds",
-            "C# throws ArgumentOutOfRangeException unless start + length <= span.Length; test the bounds first", BpfDiagnostics.UnprovenIndex);
+            "C# throws ArgumentOutOfRangeException unless start + length <= span.Length; test the bounds first", BpfDiagnostics.SpanIndexOutOfRange);
         return MakeSpan(invocation.Type!, OffsetPointer(reference, element, _llvm.Cast(CastOpcode.ZExt, start, _llvm.I64), at), count, at);
     }
 }

@@ -62,8 +62,8 @@ internal sealed partial class FunctionLowering
             throw Unsupported(at, $"Span member '{property.Property.Name}'", "use the int indexer and Length");
         LValue index = EmitValue(property.Arguments[0].Value);
         // (uint)index >= (uint)length covers negative indexes too, as the CLR's own check does.
-        EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, length), at, "The span index may be out of range",
-            "C# throws IndexOutOfRangeException there; test it first, e.g. if ((uint)i < (uint)span.Length) ...", BpfDiagnostics.UnprovenIndex);
+        EmitGuard(_llvm.ICmp(IntPredicate.Uge, index, length), at, $"The index '{OperandText(property.Arguments[0].Value, at)}' may be out of range",
+            "C# throws IndexOutOfRangeException there; test it first, e.g. if ((uint)i < (uint)span.Length) ...", BpfDiagnostics.SpanIndexOutOfRange);
         TypeLayout e = _module.LayoutOf(element, at);
         LValue elementAddress = _llvm.Gep(e.Memory, reference, [_llvm.Cast(CastOpcode.ZExt, index, _llvm.I64)]);
         return address ? elementAddress : LoadFrom(element, elementAddress, at);

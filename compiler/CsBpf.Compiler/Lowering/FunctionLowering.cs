@@ -139,14 +139,9 @@ internal sealed partial class FunctionLowering
     {
         foreach (IOperation op in body.Descendants())
         {
+            RejectRuleConstruct(op);
             (string? what, string instead) = op switch
             {
-                ITryOperation => ("try/catch/finally", "BPF has no exceptions; check return values instead"),
-                IThrowOperation => ("throwing an exception", "BPF programs cannot throw; return an error code instead"),
-                ILockOperation => ("lock", "use Interlocked on map values, or a bpf_spin_lock map value (coming)"),
-                IUsingOperation or IUsingDeclarationOperation => ("using", "BPF code has no disposable objects"),
-                IAnonymousFunctionOperation => ("a lambda or anonymous method", "BPF code cannot allocate delegates; use a static method"),
-                ILocalFunctionOperation => ("a local function", "make it a static method of the BPF class"),
                 IForEachLoopOperation loop when !IsSpanForeach(loop) => ("foreach over this collection", "foreach works over Span<T>, ReadOnlySpan<T> and inline arrays; use a for loop with a constant bound"),
                 _ => (null, ""),
             };
@@ -229,12 +224,10 @@ internal sealed partial class FunctionLowering
                 _llvm.Unreachable();
                 break;
             case ControlFlowBranchSemantics.Throw when branchSyntax is Microsoft.CodeAnalysis.CSharp.Syntax.SwitchExpressionSyntax:
-                throw Unsupported(branchSyntax.GetLocation(), "a switch expression that does not cover every input",
-                    "C# throws when no arm matches but BPF cannot; add a discard arm '_ => ...'");
+                throw Unsupported(BpfDiagnostics.NonExhaustiveSwitch, branchSyntax.GetLocation());
             case ControlFlowBranchSemantics.Throw:
             case ControlFlowBranchSemantics.Rethrow:
-                throw Unsupported(branchSyntax.GetLocation(), "throwing an exception",
-                    "BPF programs cannot throw; return an error code instead");
+                throw Unsupported(BpfDiagnostics.ExceptionInBpfCode, branchSyntax.GetLocation(), DiagnosticText.Snippet(branchSyntax));
             default:
                 throw Unsupported(branchSyntax.GetLocation(), $"this control flow ({fallThrough?.Semantics})",
                     "try/catch/finally, using and lock are not supported in BPF code");
@@ -327,7 +320,7 @@ internal sealed partial class FunctionLowering
                 EmitValue(expression.Operation);
                 break;
             case IFlowAnonymousFunctionOperation:
-                throw Unsupported(statement.Syntax.GetLocation(), "a lambda or anonymous function", "BPF code cannot allocate delegates; use a static method");
+                throw Unsupported(BpfDiagnostics.DelegateInBpfCode, statement.Syntax.GetLocation(), DiagnosticText.Snippet(statement.Syntax));
             default:
                 EmitValue(statement);
                 break;
@@ -447,13 +440,7 @@ internal sealed partial class FunctionLowering
     /// </summary>
     private void EmitGuard(LValue failure, Location at, string what, string fix, DiagnosticDescriptor? rule = null)
     {
-        var (function, type, site) = _module.GuardSite(at, what, fix, rule ?? BpfDiagnostics.UnsupportedConstruct);
-        LBlock fail = _llvm.AppendBlock(_function, "guard"), ok = _llvm.AppendBlock(_function, "guarded");
-        _llvm.CondBr(failure, fail, ok);
-        _llvm.PositionAtEnd(fail);
-        _llvm.Call(type, function, [_llvm.ConstInt(_llvm.I32, (ulong)site)]);
-        _llvm.Br(ok);
-        _llvm.PositionAtEnd(ok);
+        EmitGuard(failure, at, rule ?? BpfDiagnostics.UnsupportedConstruct, what, fix);
     }
 
     private static LoweringException Unsupported(Location at, string what, string instead = "it has no BPF equivalent") =>

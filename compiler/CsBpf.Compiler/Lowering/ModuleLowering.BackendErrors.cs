@@ -5,8 +5,8 @@ using Microsoft.CodeAnalysis;
 namespace CsBpf.Compiler.Lowering;
 
 // Errors LLVM reports through its diagnostic handler (LlvmModule.Diagnostics) become diagnostics: a frame
-// over the 512-byte BPF stack (BPFRegisterInfo: "Looks like the BPF stack limit is exceeded") is CSBPF1012 at
-// the C# method, with what to do; anything else is an internal error (CSBPF2001).
+// over the 512-byte BPF stack (BPFRegisterInfo: "Looks like the BPF stack limit is exceeded") is CSBPF0015 (the
+// rule set's stack rule, which CallGraphAnalyzer estimates while typing) at the C# method, with what to do; anything else is an internal error (CSBPF2001).
 internal sealed partial class ModuleLowering
 {
     private int _reportedBackendErrors;
@@ -26,9 +26,9 @@ internal sealed partial class ModuleLowering
             {
                 IMethodSymbol? method = Regex.Match(error, @"in function (\S+)") is { Success: true } m ? MethodOfFunction(m.Groups[1].Value) : null;
                 Location at = method?.Locations.FirstOrDefault() ?? Model.Class.Locations.FirstOrDefault() ?? Location.None;
-                Diagnostics.Add(Diagnostic.Create(BpfDiagnostics.StackLimitExceeded, at, method?.Name ?? Model.Class.Name,
-                    "keep large data in a map value instead of locals or stackalloc (locals of disjoint scopes share stack; " +
-                    "calls that are inlined add their callee's locals to the caller's frame — [MethodImpl(MethodImplOptions.NoInlining)] gives them their own)"));
+                Diagnostics.Add(Diagnostic.Create(BpfDiagnostics.StackLimit, at, method?.Name ?? Model.Class.Name, "more than 512",
+                    " (LLVM's frame layout: locals of disjoint scopes share stack, but calls that are inlined add their callee's locals to the " +
+                    "caller's frame; [MethodImpl(MethodImplOptions.NoInlining)] gives them their own)"));
             }
             else
             {

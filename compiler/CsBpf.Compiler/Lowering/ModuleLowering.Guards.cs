@@ -13,12 +13,12 @@ internal sealed partial class ModuleLowering
 {
     private const string UnprovenGuard = "__csbpf_unproven";
 
-    private readonly List<(Location At, string What, string Fix, DiagnosticDescriptor Rule)> _guardSites = [];
+    private readonly List<(Location At, DiagnosticDescriptor Rule, object[] Args)> _guardSites = [];
     private LValue _guardFunction;
     private LType _guardType;
 
-    /// <summary>The marker function and a new site number for a guard at <paramref name="at"/>.</summary>
-    public (LValue Function, LType Type, int Site) GuardSite(Location at, string what, string fix, DiagnosticDescriptor rule)
+    /// <summary>The marker function and a new site number for a guard reported with <paramref name="rule"/>.</summary>
+    public (LValue Function, LType Type, int Site) GuardSite(Location at, DiagnosticDescriptor rule, object[] args)
     {
         if (_guardFunction.IsNull)
         {
@@ -26,7 +26,7 @@ internal sealed partial class ModuleLowering
             // A declaration with side effects (no memory/willreturn attributes): only unreachability removes it.
             _guardFunction = Llvm.AddFunction(UnprovenGuard, _guardType, Linkage.External, section: null);
         }
-        _guardSites.Add((at, what, fix, rule));
+        _guardSites.Add((at, rule, args));
         return (_guardFunction, _guardType, _guardSites.Count - 1);
     }
 
@@ -54,8 +54,8 @@ internal sealed partial class ModuleLowering
         }
         foreach (ulong site in remaining)
         {
-            var (at, what, fix, rule) = _guardSites[(int)site];
-            Diagnostics.Add(Diagnostic.Create(rule, at, what, fix));
+            var (at, rule, args) = _guardSites[(int)site];
+            Diagnostics.Add(Diagnostic.Create(rule, at, args));
         }
         return remaining.Count > 0;
     }

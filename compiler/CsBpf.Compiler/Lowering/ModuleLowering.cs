@@ -52,7 +52,13 @@ internal sealed partial class ModuleLowering : IDisposable
         Llvm.AddModuleFlag("Dwarf Version", 1, 5);
         Llvm.AddModuleFlag("Debug Info Version", 1, 3);
 
-        foreach (MapModel map in Model.Maps) EmitMap(map);
+        foreach (MapModel map in Model.Maps)
+        {
+            // A key or value type the compiler cannot lay out is a diagnostic, not a crash.
+            try { EmitMap(map); }
+            catch (LoweringException e) { Diagnostics.Add(e.Diagnostic); }
+        }
+        if (Diagnostics.Count != errorsBefore) return null;
         foreach (GlobalModel global in Model.Globals)
         {
             try { EmitGlobal(global); }
@@ -150,26 +156,26 @@ internal sealed partial class ModuleLowering : IDisposable
         list.Add((callee, at));
     }
 
-    /// <summary>The verifier rejects recursion (direct or through other functions): find call-graph cycles
-    /// and report the call that closes each one.</summary>
+    /// <summary>The verifier rejects recursion (direct or through other functions): report every call that
+    /// lies on a call-graph cycle (its callee reaches its caller), as the rule set's RecursionAnalyzer does.</summary>
     private void ReportRecursion()
     {
-        var state = new Dictionary<IMethodSymbol, int>(SymbolEqualityComparer.Default); // 1 = on stack, 2 = done
-        void Visit(IMethodSymbol method)
+        bool Reaches(IMethodSymbol from, IMethodSymbol to)
         {
-            state[method] = 1;
-            foreach (var (callee, at) in _calls.GetValueOrDefault(method) ?? [])
+            var seen = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default) { from };
+            var pending = new Stack<IMethodSymbol>([from]);
+            while (pending.TryPop(out IMethodSymbol? m))
             {
-                int s = state.GetValueOrDefault(callee);
-                if (s == 1)
-                    Diagnostics.Add(Diagnostic.Create(BpfDiagnostics.UnsupportedConstruct, at, $"the recursive call to '{callee.Name}'",
-                        "the kernel verifier rejects recursion; rewrite it as a loop with a constant bound"));
-                else if (s == 0) Visit(callee);
+                if (SymbolEqualityComparer.Default.Equals(m, to)) return true;
+                foreach (var (callee, _) in _calls.GetValueOrDefault(m) ?? [])
+                    if (seen.Add(callee)) pending.Push(callee);
             }
-            state[method] = 2;
+            return false;
         }
-        foreach (IMethodSymbol method in _calls.Keys.ToList())
-            if (state.GetValueOrDefault(method) == 0) Visit(method);
+        foreach (var (caller, calls) in _calls)
+            foreach (var (callee, at) in calls)
+                if (Reaches(callee, caller))
+                    Diagnostics.Add(Diagnostic.Create(BpfDiagnostics.Recursion, at, callee.Name));
     }
 
     /// <summary>BPF-to-BPF callees get unique, stable names: Type_Method, plus the arity for overloads.</summary>
@@ -193,7 +199,9 @@ internal sealed partial class ModuleLowering : IDisposable
     }
 
     public TypeLayout LayoutOf(ITypeSymbol type, Location at) =>
-        Types.TryGetLayout(type, out string? why) ?? throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedType, at, type.ToDisplayString(), why ?? ""));
+        type.SpecialType is SpecialType.System_Single or SpecialType.System_Double or SpecialType.System_Decimal
+            ? throw new LoweringException(Diagnostic.Create(BpfDiagnostics.FloatingPoint, at, Analyzers.Diagnostics.DiagnosticText.Snippet(at), type.ToDisplayString()))
+            : Types.TryGetLayout(type, out string? why) ?? throw new LoweringException(Diagnostic.Create(BpfDiagnostics.UnsupportedType, at, type.ToDisplayString(), why ?? ""));
 
     private void LowerFunction(IMethodSymbol method)
     {
