@@ -86,8 +86,8 @@ public partial class RunQLatSampleTests
             var histograms = Parse(sample.Lines, "msecs");
             var (_, slots) = Assert.Single(histograms, h => h.Header == $"tid = {tid} {name}");
             ulong total = slots.Aggregate(0UL, (a, s) => a + s.Count);
-            Assert.True(sleepsBefore >= 100, $"the sleeper woke up only {sleepsBefore} times");
-            Assert.True(total >= 50 && total <= (ulong)switches + 1, $"{total} waits for {switches} context switches\n{sample.Output}");
+            Assert.True(sleepsBefore >= 20, $"the sleeper woke up only {sleepsBefore} times");
+            Assert.True(total >= 10 && total <= (ulong)switches + 1, $"{total} waits for {switches} context switches\n{sample.Output}");
             Assert.All(histograms, h => Assert.StartsWith("tid = ", h.Header));
         }
         finally
