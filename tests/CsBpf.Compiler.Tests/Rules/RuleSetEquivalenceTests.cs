@@ -132,9 +132,19 @@ public class RuleSetEquivalenceTests(ITestOutputHelper output)
     [InlineData(true, "uint a = Bpf.GetSmpProcessorId(); for (uint i = 1; i < 10; i++) r += a / i;")]
     [InlineData(true, "uint a = Bpf.GetSmpProcessorId(); for (uint i = 0; i < 10; i++) r += a / i;")]
     [InlineData(true, "Span<int> s = stackalloc int[8]; int i = (int)Bpf.GetSmpProcessorId(); s[i & 7] = 1; r = (ulong)s[(i >> 3) & 7];")]
-    [InlineData(false, "Span<int> s = stackalloc int[8]; int i = (int)Bpf.GetSmpProcessorId(); if (i >= 0 && i < 8) s[i] = 1; r = (ulong)s[0];")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; int i = (int)Bpf.GetSmpProcessorId(); if (i >= 0 && i < 8) s[i] = 1; r = (ulong)s[0];")]
     [InlineData(true, "Span<int> s = stackalloc int[8]; int i = (int)Bpf.GetSmpProcessorId(); if (i < 8) s[i] = 1; r = (ulong)s[0];")]
     [InlineData(true, "Span<int> s = stackalloc int[8]; for (int i = 0; i <= s.Length; i++) s[i & 7] += i; r = (ulong)s[1];")]
+    [InlineData(true, "int a = (int)Bpf.GetSmpProcessorId(), b = (int)Bpf.KtimeGetNs(); r = (ulong)(a / (b | 1));")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; int k = (int)(Bpf.GetSmpProcessorId() & 15); if (k > 0 && k <= s.Length) r = (ulong)s[^k];")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; int k = (int)(Bpf.GetSmpProcessorId() & 15); r = (ulong)s[^k];")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; int k = (int)(Bpf.GetSmpProcessorId() & 7); Span<int> t = s.Slice(k); if (t.Length > 0) r = (ulong)t[0];")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; int k = (int)(Bpf.GetSmpProcessorId() & 15); Span<int> t = s.Slice(k); r = (ulong)t.Length;")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; int n = (int)(Bpf.GetSmpProcessorId() & 7); Span<int> t = s.Slice(1, n); if (n > 2) r = (ulong)t[2];")]
+    [InlineData(true, "Span<int> s = stackalloc int[8]; int n = (int)(Bpf.GetSmpProcessorId() & 7); Span<int> t = s[..n]; r = (ulong)t[2];")]
+    [InlineData(true, "TaskComm c = default; int i = (int)Bpf.GetSmpProcessorId(); if (i >= 0 && i <= 16) r = (ulong)c[i..].Length; r += c[^1];")]
+    [InlineData(true, "TaskComm c = default; int i = (int)Bpf.GetSmpProcessorId(); r = (ulong)c[i..].Length;")]
+    [InlineData(true, "TaskComm c = default; int i = (int)Bpf.GetSmpProcessorId(); c[i & 15] = 1; r = c[(i >> 4) & 31];")]
     public void Borderline_proofs_agree_with_the_compiler(bool agree, string body)
     {
         string source = $$"""
