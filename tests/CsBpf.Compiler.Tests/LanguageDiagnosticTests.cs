@@ -67,7 +67,7 @@ public class LanguageDiagnosticTests
     }
 
     [Theory]
-    [InlineData("long n = Bpf.Loop<int>(4, (uint k, ref int c) => 0, ref i);", "(uint k, ref int c) => 0", "a lambda")]
+    [InlineData("long n = Bpf.Loop<int>(4, (uint k, ref int c) => 0, ref i);", "(uint k, ref int c) => 0", "needs a delegate")]
     [InlineData("void* v = &i; v = (byte*)v + 1; long d = (int*)v - (int*)v;", null, null)]
     [InlineData("Span<int> s = stackalloc int[i & 3];", "stackalloc int[i & 3]", "positive constant")]
     [InlineData("foreach (var c in \"abc\") { }", "\"abc\"", null)]

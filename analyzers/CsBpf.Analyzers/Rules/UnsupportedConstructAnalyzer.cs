@@ -136,6 +136,9 @@ namespace CsBpf.Analyzers.Rules
                     case ICollectionExpressionOperation when op.Type is { IsReferenceType: true }:
                         Report(BpfDiagnostics.ManagedAllocation, op, Text(op));
                         return true;
+                    case IDelegateCreationOperation delegateCreation when IsLoopCallback(delegateCreation):
+                        CheckLoopCallback(delegateCreation);
+                        return true;
                     case IDelegateCreationOperation delegateCreation:
                         IOperation target = delegateCreation.Target is IAnonymousFunctionOperation lambda ? lambda : op;
                         Report(BpfDiagnostics.DelegateInBpfCode, target, Text(target));
@@ -191,21 +194,27 @@ namespace CsBpf.Analyzers.Rules
                             "BPF code can use the static fields (maps and globals) of its own [BpfProgram] class only");
                         return true;
                     case IBinaryOperation binary:
-                        if (binary.OperatorMethod is not null)
+                        if (binary.OperatorMethod is not null && !LanguageSupport.UserDefinedOperators)
                             Report(BpfDiagnostics.UnsupportedConstruct, op, $"the user-defined operator '{binary.OperatorMethod.ToDisplayString()}'", "call a static method instead");
                         else if (binary.IsChecked && binary.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply)
                             Report(BpfDiagnostics.CheckedArithmetic, op, Text(op));
-                        else if (binary.LeftOperand.Type is IPointerTypeSymbol && binary.OperatorKind is not (BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals))
-                            Report(BpfDiagnostics.UnsupportedConstruct, op, "pointer arithmetic", "not supported yet; index a span or struct field instead");
                         return false;
+                    case IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } when !IsIndexOperand(op):
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, $"the index from the end '{Text(op)}' outside an indexer",
+                            "write it in place, e.g. s[^k]");
+                        return true;
                     case IUnaryOperation unary:
-                        if (unary.OperatorMethod is not null)
+                        if (unary.OperatorMethod is not null && !LanguageSupport.UserDefinedOperators)
                             Report(BpfDiagnostics.UnsupportedConstruct, op, "a user-defined operator", "call a static method instead");
                         else if (unary.IsChecked && unary.OperatorKind == UnaryOperatorKind.Minus)
                             Report(BpfDiagnostics.CheckedArithmetic, op, Text(op));
                         return false;
+                    case ICompoundAssignmentOperation { Target.Type: IPointerTypeSymbol, IsChecked: true }:
+                        // FunctionLowering.Pointers: p += n in a checked context.
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, "checked pointer arithmetic", "BPF has no overflow traps; use unchecked pointer arithmetic");
+                        return false;
                     case ICompoundAssignmentOperation compound:
-                        if (compound.OperatorMethod is not null)
+                        if (compound.OperatorMethod is not null && !LanguageSupport.UserDefinedOperators)
                             Report(BpfDiagnostics.UnsupportedConstruct, op, "a user-defined operator", "call a static method instead");
                         else if (compound.IsChecked)
                             Report(BpfDiagnostics.CheckedArithmetic, op, Text(op));
@@ -215,6 +224,23 @@ namespace CsBpf.Analyzers.Rules
                         return false;
                     case IConversionOperation conversion:
                         return CheckConversion(conversion);
+                    case IRangeOperation when !IsIndexOperand(op):
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, $"the range '{Text(op)}' outside an indexer",
+                            "write it in place, e.g. s[a..b] or s.Slice(start, length)");
+                        return true;
+                    case { Kind: OperationKind.None } when op.Syntax is StackAllocArrayCreationExpressionSyntax:
+                        return CheckStackAlloc(op);
+                    case IObjectCreationOperation when !LanguageSupport.StructCreation:
+                        // A struct (reference types are CSBPF0001 above).
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, $"'{Text(op)}'", "not supported yet; declare the struct with 'default' and assign its fields");
+                        return true;
+                    case IDiscardOperation when !LanguageSupport.Discards:
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, "the discard '_'", "not supported yet; use a local");
+                        return true;
+                    case ITupleOperation when !LanguageSupport.Tuples:
+                    case IDeconstructionAssignmentOperation when !LanguageSupport.Tuples:
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, $"the tuple '{Text(op)}'", "not supported yet; use locals or a struct");
+                        return true;
                     default:
                         return false;
                 }
@@ -225,7 +251,11 @@ namespace CsBpf.Analyzers.Rules
                 ITypeSymbol? to = conversion.Type, from = conversion.Operand.Type;
                 if (from is null || to is null || from.TypeKind == TypeKind.Error || to.TypeKind == TypeKind.Error || conversion.IsImplicit && conversion.Conversion.IsIdentity) return false;
                 if (_symbols.IsSpan(from) && _symbols.IsSpan(to)) return false;
-                if (conversion.OperatorMethod is not null)
+                // An inline array as a span over its own storage (FunctionLowering.InlineArrays).
+                if (_symbols.IsSpan(to) && _symbols.InlineArrayLength(from) is not null) return false;
+                // int -> System.Index in an index or range operand (s[^k], s[a..b]): the compiler reads the int.
+                if (conversion.IsImplicit && IsSystemType(to, "Index") && from.SpecialType == SpecialType.System_Int32 && IsIndexOperand(conversion)) return false;
+                if (conversion.OperatorMethod is not null && !LanguageSupport.UserDefinedOperators)
                 {
                     Report(BpfDiagnostics.UnsupportedConstruct, conversion, "a user-defined conversion", "call a static method instead");
                     return false;
@@ -288,10 +318,11 @@ namespace CsBpf.Analyzers.Rules
                 }
                 if (SymbolEqualityComparer.Default.Equals(containing, _symbols.Unsafe))
                 {
-                    if (!SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _symbols.IsNullRef) && !SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _symbols.NullRef))
-                        Report(BpfDiagnostics.UnsupportedCall, invocation, target.ToDisplayString());
+                    CheckUnsafe(invocation);
                     return false;
                 }
+                // Span<T>.Slice (FunctionLowering.SpanSlices).
+                if (_symbols.IsSpan(containing) && !target.IsStatic && LanguageSupport.SpanMethods.Contains(target.Name)) return false;
                 if (SymbolEqualityComparer.Default.Equals(containing, _symbols.Interlocked))
                 {
                     if (target.Name is not ("Increment" or "Decrement" or "Add" or "Exchange" or "And" or "Or") || target.Parameters.Length == 0)
@@ -310,7 +341,10 @@ namespace CsBpf.Analyzers.Rules
                     Report(BpfDiagnostics.VirtualCall, invocation, Text(invocation));
                     return false;
                 }
-                if (target.IsStatic && !target.IsGenericMethod && !target.DeclaringSyntaxReferences.IsEmpty && _symbols.IsBpfClass(containing))
+                if (target.IsStatic && !target.IsGenericMethod && !target.DeclaringSyntaxReferences.IsEmpty
+                    && (_symbols.IsBpfClass(containing) || LanguageSupport.StaticHelperClasses && containing is { IsStatic: true })
+                    || LanguageSupport.StructInstanceMembers && !target.IsStatic && !target.IsGenericMethod && !target.DeclaringSyntaxReferences.IsEmpty
+                       && containing is { TypeKind: TypeKind.Struct })
                 {
                     if (target.IsVararg || HasParams(target))
                         Report(BpfDiagnostics.UnsupportedConstruct, invocation, "a params or varargs call", "it has no BPF equivalent");
@@ -332,11 +366,115 @@ namespace CsBpf.Analyzers.Rules
                     return;
                 }
                 if (_symbols.IsContext(owner) && (_symbols.IsContextField(p) || _symbols.PacketOperationOf(p) >= 0)) return;
+                if (LanguageSupport.StructInstanceMembers && !p.IsStatic && p.ContainingType?.TypeKind == TypeKind.Struct && !p.DeclaringSyntaxReferences.IsEmpty) return;
                 if (p.IsVirtual || p.IsAbstract || p.IsOverride || p.ContainingType?.TypeKind == TypeKind.Interface)
                     Report(BpfDiagnostics.VirtualCall, property, Text(property));
                 else
                     Report(BpfDiagnostics.UnsupportedCall, property, p.ToDisplayString());
             }
+
+            /// <summary>The callback argument of <c>Bpf.Loop(count, Callback, ref state)</c>.</summary>
+            private bool IsLoopCallback(IDelegateCreationOperation creation)
+            {
+                IOperation op = creation;
+                while (op.Parent is IConversionOperation { IsImplicit: true } c) op = c;
+                return op.Parent is IArgumentOperation { Parameter.Ordinal: 1, Parent: IInvocationOperation { TargetMethod: var loop } }
+                    && loop.Name == "Loop" && loop.IsGenericMethod && SymbolEqualityComparer.Default.Equals(loop.ContainingType, _symbols.Bpf);
+            }
+
+            /// <summary>FunctionLowering.Loop: the callback is a static method of BPF code passed by name (bpf_loop
+            /// takes a BPF function); a lambda is a delegate (CSBPF0005).</summary>
+            private void CheckLoopCallback(IDelegateCreationOperation creation)
+            {
+                switch (creation.Target)
+                {
+                    case IAnonymousFunctionOperation lambda:
+                        Report(BpfDiagnostics.DelegateInBpfCode, lambda, Text(lambda));
+                        break;
+                    case IMethodReferenceOperation { Method: var callback }:
+                        if (!callback.IsStatic || callback.DeclaringSyntaxReferences.IsEmpty
+                            || !(SymbolEqualityComparer.Default.Equals(callback.ContainingType, _code.Class) || _symbols.IsBpfClass(callback.ContainingType)))
+                            Report(BpfDiagnostics.UnsupportedCall, creation, callback.ToDisplayString());
+                        break;
+                    default:
+                        Report(BpfDiagnostics.UnsupportedConstruct, creation, "this Bpf.Loop callback",
+                            "pass a static method of the BPF class by name, e.g. Bpf.Loop(n, Step, ref state)");
+                        break;
+                }
+            }
+
+            /// <summary>The Unsafe members the compiler lowers (LanguageSupport.UnsafeMembers), with its checks.</summary>
+            private void CheckUnsafe(IInvocationOperation invocation)
+            {
+                IMethodSymbol target = invocation.TargetMethod;
+                if (!LanguageSupport.UnsafeMembers.Contains(target.Name)
+                    || target.Name == "As" && (target.Parameters.Length != 1 || target.Parameters[0].RefKind == RefKind.None))
+                {
+                    Report(BpfDiagnostics.UnsupportedCall, invocation, target.ToDisplayString());
+                    return;
+                }
+                switch (target.Name)
+                {
+                    case "CopyBlock" or "CopyBlockUnaligned" or "InitBlock" or "InitBlockUnaligned":
+                        if (ArgumentValue(invocation, 2) is { } count && !count.ConstantValue.HasValue)
+                            Report(BpfDiagnostics.UnsupportedConstruct, invocation, $"Unsafe.{target.Name} with a byte count that is not a constant",
+                                "BPF has no memcpy/memset loops; use a constant size");
+                        else if (target.Name.StartsWith("Init", StringComparison.Ordinal) && ArgumentValue(invocation, 1) is { } fill && !fill.ConstantValue.HasValue)
+                            Report(BpfDiagnostics.UnsupportedConstruct, invocation, $"Unsafe.{target.Name} with a fill value that is not a constant", "use a constant byte");
+                        break;
+                    case "BitCast" when target.TypeArguments.Length == 2:
+                        if (TypeSizes.Of(target.TypeArguments[0], _symbols) is var (fromSize, _) && TypeSizes.Of(target.TypeArguments[1], _symbols) is var (toSize, _)
+                            && fromSize != toSize)
+                            Report(BpfDiagnostics.UnsupportedConstruct, invocation, "Unsafe.BitCast between types of different sizes", "it has no BPF equivalent");
+                        break;
+                }
+            }
+
+            private static IOperation? ArgumentValue(IInvocationOperation invocation, int ordinal)
+            {
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                    if (argument.Parameter?.Ordinal == ordinal) return argument.Value;
+                return null;
+            }
+
+            /// <summary>stackalloc: a positive constant size, no initializer (FunctionLowering.Spans).</summary>
+            private bool CheckStackAlloc(IOperation op)
+            {
+                IOperation? size = null;
+                foreach (IOperation child in op.ChildOperations)
+                {
+                    if (size is null) size = child;
+                    else
+                    {
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, "a stackalloc initializer", "assign the elements one by one");
+                        return true;
+                    }
+                }
+                if (size?.ConstantValue is not { HasValue: true, Value: int count } || count <= 0)
+                {
+                    Report(BpfDiagnostics.UnsupportedConstruct, op, "stackalloc with a size that is not a positive constant",
+                        "BPF stack frames have a fixed size (512 bytes): use a constant");
+                    return true;
+                }
+                return false;
+            }
+
+            /// <summary>True for an index or range operand written in place: the argument of an indexer (spans,
+            /// inline arrays) or a side of a range there.</summary>
+            private static bool IsIndexOperand(IOperation op)
+            {
+                while (op.Parent is IConversionOperation { IsImplicit: true } c) op = c;
+                if (op.Parent is IRangeOperation range)
+                {
+                    op = range;
+                    while (op.Parent is IConversionOperation { IsImplicit: true } c) op = c;
+                }
+                return op.Parent is IImplicitIndexerReferenceOperation indexer && indexer.Argument == op
+                    || op.Parent is IInlineArrayAccessOperation access && access.Argument == op;
+            }
+
+            private static bool IsSystemType(ITypeSymbol type, string name) =>
+                type.Name == name && type.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true };
 
             private static bool HasParams(IMethodSymbol method)
             {

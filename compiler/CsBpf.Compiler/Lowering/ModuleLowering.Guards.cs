@@ -25,6 +25,10 @@ internal sealed partial class ModuleLowering
             _guardType = Llvm.Function(Llvm.Void, [Llvm.I32]);
             // A declaration with side effects (no memory/willreturn attributes): only unreachability removes it.
             _guardFunction = Llvm.AddFunction(UnprovenGuard, _guardType, Linkage.External, section: null);
+            // nomerge: SimplifyCFG would otherwise sink two guards of one path into a single call whose site is a
+            // phi of the sites (e.g. `__csbpf_unproven(n)` for a range and an index both failing on small n), and
+            // the surviving call would no longer say which check it is.
+            Llvm.AddFunctionAttribute(_guardFunction, "nomerge");
         }
         _guardSites.Add((at, rule, args));
         return (_guardFunction, _guardType, _guardSites.Count - 1);
