@@ -14,8 +14,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace CsBpf.Analyzers.CodeFixes
 {
     /// <summary>
-    /// CSBPF1150 on a struct with explicit or auto layout: makes it <c>LayoutKind.Sequential</c> (and drops its
-    /// <c>[FieldOffset]</c>s), the layout the compiler and the CLR agree on byte for byte.
+    /// CSBPF1150 on a struct with auto layout: makes it <c>LayoutKind.Sequential</c> (and drops any
+    /// <c>[FieldOffset]</c>s), a layout the compiler and the CLR agree on byte for byte.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseSequentialLayoutCodeFix)), Shared]
     public sealed class UseSequentialLayoutCodeFix : CodeFixProvider

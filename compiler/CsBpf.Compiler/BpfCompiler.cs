@@ -28,7 +28,8 @@ public static class BpfCompiler
         compilation = UsdtSupport.AddSupport(compilation, diagnostics);
         IReadOnlyList<BpfClassModel> classes = new ProgramDiscovery(compilation, diagnostics).Discover(cancellationToken);
         // The rule set runs whenever there is a [BpfProgram] class, valid or not (discovery reported the invalid ones).
-        IReadOnlyList<Diagnostic> ruleDiagnostics = classes.Count == 0 && diagnostics.Count == 0 ? [] : RuleSetRunner.Run(compilation, cancellationToken, options.DisabledRules);
+        var (ruleDiagnostics, provenGuards) = classes.Count == 0 && diagnostics.Count == 0
+            ? ([], ProvenGuards.None) : RuleSetRunner.RunWithProofs(compilation, cancellationToken, options.DisabledRules);
         // Declaration checks exist in the rule set (DeclarationAnalyzer) and in discovery: report each once.
         diagnostics.RemoveAll(d => ruleDiagnostics.Any(r => IsSameReport(r, d)));
         diagnostics.AddRange(ruleDiagnostics);
@@ -39,7 +40,7 @@ public static class BpfCompiler
             if (HasErrorInside(model, ruleDiagnostics)) continue;
             try
             {
-                using var lowering = new ModuleLowering(compilation, model, options, diagnostics);
+                using var lowering = new ModuleLowering(compilation, model, options, diagnostics, provenGuards);
                 if (lowering.Lower(cancellationToken) is { } elf) objects.Add(new BpfObjectOutput(model.FullName, elf));
             }
             catch (LlvmNotFoundException e)

@@ -81,7 +81,7 @@ namespace CsBpf.Analyzers.Rules
                 cancellationToken.ThrowIfCancellationRequested();
                 IMethodSymbol method = queue.Dequeue();
                 order.Add(method);
-                ImmutableArray<BpfCall> outgoing = CallsIn(all[method].Body, type, all);
+                ImmutableArray<BpfCall> outgoing = CallsIn(all[method].Body, type, all, symbols);
                 calls[method] = outgoing;
                 foreach (BpfCall call in outgoing)
                     if (seen.Add(call.Callee)) queue.Enqueue(call.Callee);
@@ -99,18 +99,36 @@ namespace CsBpf.Analyzers.Rules
         }
 
         /// <summary>Calls to static, non-generic methods of <paramref name="type"/> that have a body: the calls the
-        /// compiler turns into BPF-to-BPF calls.</summary>
+        /// compiler turns into BPF-to-BPF calls, and the callbacks of <c>Bpf.Loop</c> (bpf_loop calls them; the
+        /// call's site is the Bpf.Loop invocation).</summary>
         private static ImmutableArray<BpfCall> CallsIn(IOperation body, INamedTypeSymbol type,
-            Dictionary<IMethodSymbol, (IOperation, ControlFlowGraph?)> all)
+            Dictionary<IMethodSymbol, (IOperation, ControlFlowGraph?)> all, BpfCodeSymbols symbols)
         {
             var result = ImmutableArray.CreateBuilder<BpfCall>();
             foreach (IOperation op in body.Descendants())
             {
-                if (op is IInvocationOperation invocation && invocation.TargetMethod is { IsStatic: true, IsGenericMethod: false } target
+                IMethodSymbol? target = null;
+                IInvocationOperation? site = null;
+                if (op is IInvocationOperation invocation)
+                    (target, site) = (invocation.TargetMethod, invocation);
+                else if (op is IMethodReferenceOperation { Method: var callback } && LoopInvocation(op, symbols) is { } loop)
+                    (target, site) = (callback, loop);
+                if (target is { IsStatic: true, IsGenericMethod: false } && site is not null
                     && SymbolEqualityComparer.Default.Equals(target.ContainingType, type) && all.ContainsKey(target.OriginalDefinition.PartialDefinitionPart ?? target.OriginalDefinition))
-                    result.Add(new BpfCall(target.OriginalDefinition.PartialDefinitionPart ?? target.OriginalDefinition, invocation));
+                    result.Add(new BpfCall(target.OriginalDefinition.PartialDefinitionPart ?? target.OriginalDefinition, site));
             }
             return result.ToImmutable();
+        }
+
+        /// <summary>The <c>Bpf.Loop(count, Callback, ref state)</c> call whose callback is the method group <paramref name="methodReference"/>.</summary>
+        internal static IInvocationOperation? LoopInvocation(IOperation methodReference, BpfCodeSymbols symbols)
+        {
+            IOperation op = methodReference;
+            if (op.Parent is not IDelegateCreationOperation creation) return null;
+            op = creation;
+            while (op.Parent is IConversionOperation { IsImplicit: true } c) op = c;
+            return op.Parent is IArgumentOperation { Parameter.Ordinal: 1, Parent: IInvocationOperation { TargetMethod: { Name: "Loop", IsGenericMethod: true } loop } invocation }
+                   && SymbolEqualityComparer.Default.Equals(loop.ContainingType, symbols.Bpf) ? invocation : null;
         }
 
         private static void FillReachedFrom(BpfClassCode code)

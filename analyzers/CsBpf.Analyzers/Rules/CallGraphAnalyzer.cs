@@ -96,6 +96,10 @@ namespace CsBpf.Analyzers.Rules
         }
 
         /// <summary>The bytes of stack <paramref name="method"/>'s own frame needs at least.</summary>
+        /// <remarks>Memory that lives for the whole call — stackalloc buffers (C# frees them at return), spilled
+        /// map arguments and by-value struct copies — adds up. Locals kept in memory live for their C# scope
+        /// (the compiler marks their lifetimes, FunctionLowering.Lifetimes, so LLVM gives locals of disjoint
+        /// scopes the same slot): a scope needs its own locals plus the largest of the scopes nested in it.</remarks>
         internal static long FrameSize(BpfMethodCode method, BpfCodeSymbols symbols)
         {
             long bytes = 0;
@@ -112,14 +116,17 @@ namespace CsBpf.Analyzers.Rules
                 switch (op)
                 {
                     case { Kind: OperationKind.None } when op.Syntax is StackAllocArrayCreationExpressionSyntax
-                        && op.Type is INamedTypeSymbol { TypeArguments: { Length: 1 } args } && symbols.IsSpan(op.Type):
-                        foreach (IOperation child in op.ChildOperations)
-                            if (child.ConstantValue is { HasValue: true, Value: int count } && count > 0 && TypeSizes.Of(args[0], symbols) is var (size, _))
-                            {
-                                bytes += TypeSizes.Slot(size * count);
-                                break;
-                            }
-                        break;
+                        && (op.Type is INamedTypeSymbol { TypeArguments: { Length: 1 } } && symbols.IsSpan(op.Type) || op.Type is IPointerTypeSymbol):
+                        {
+                            ITypeSymbol element = op.Type is IPointerTypeSymbol pointer ? pointer.PointedAtType : ((INamedTypeSymbol)op.Type).TypeArguments[0];
+                            foreach (IOperation child in op.ChildOperations)
+                                if (child.ConstantValue is { HasValue: true, Value: int count } && count > 0 && TypeSizes.Of(element, symbols) is var (size, _))
+                                {
+                                    bytes += TypeSizes.Slot(size * count);
+                                    break;
+                                }
+                            break;
+                        }
                     case IArgumentOperation { Parent: IInvocationOperation invocation } argument when argument.Parameter is { } parameter:
                         {
                             IOperation value = Unconverted(argument.Value);
@@ -148,13 +155,53 @@ namespace CsBpf.Analyzers.Rules
                         break;
                 }
             }
-            foreach (ISymbol variable in inMemory)
+            long VariableSlot(ISymbol variable)
             {
                 ITypeSymbol? type = variable switch { ILocalSymbol l when l.RefKind == RefKind.None => l.Type, IParameterSymbol p when p.RefKind == RefKind.None && !IsStruct(p.Type) => p.Type, _ => null };
-                if (type is not null) bytes += SlotOf(type);
+                return type is null ? 0 : SlotOf(type);
+            }
+
+            // Locals by scope; what no scope declares (parameters) lives for the whole call.
+            var placed = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            long ScopeBytes(IOperation scope, ImmutableArray<ILocalSymbol> locals)
+            {
+                long own = 0;
+                foreach (ILocalSymbol local in locals)
+                    if (inMemory.Contains(local) && placed.Add(local)) own += VariableSlot(local);
+                return own + NestedBytes(scope);
+            }
+            long NestedBytes(IOperation op)
+            {
+                long largest = 0;
+                foreach (IOperation child in op.ChildOperations)
+                {
+                    ImmutableArray<ILocalSymbol> locals = LocalsOf(child);
+                    largest = Math.Max(largest, locals.IsDefaultOrEmpty ? NestedBytes(child) : ScopeBytes(child, locals));
+                }
+                return largest;
+            }
+            if (inMemory.Count > 0)
+            {
+                ImmutableArray<ILocalSymbol> rootLocals = LocalsOf(method.Body);
+                bytes += rootLocals.IsDefaultOrEmpty ? NestedBytes(method.Body) : ScopeBytes(method.Body, rootLocals);
+                foreach (ISymbol variable in inMemory)
+                    if (!placed.Contains(variable)) bytes += VariableSlot(variable);
             }
             return bytes;
         }
+
+        /// <summary>The locals a scope-introducing operation declares (a C# scope: Roslyn's LocalLifetime region).</summary>
+        private static ImmutableArray<ILocalSymbol> LocalsOf(IOperation op) => op switch
+        {
+            IBlockOperation b => b.Locals,
+            IForLoopOperation f => f.ConditionLocals.IsDefaultOrEmpty ? f.Locals : f.Locals.AddRange(f.ConditionLocals),
+            ILoopOperation l => l.Locals,
+            ISwitchOperation s => s.Locals,
+            ISwitchCaseOperation c => c.Locals,
+            IUsingOperation u => u.Locals,
+            ICatchClauseOperation c => c.Locals,
+            _ => default,
+        };
 
         private static bool IsStruct(ITypeSymbol type) => type.TypeKind == TypeKind.Struct && type.SpecialType == SpecialType.None;
 

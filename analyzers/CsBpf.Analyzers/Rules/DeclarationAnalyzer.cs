@@ -25,7 +25,7 @@ namespace CsBpf.Analyzers.Rules
             BpfDiagnostics.InvalidMapKeyOrValue, BpfDiagnostics.UnsupportedConstruct, BpfDiagnostics.UnsupportedType,
             BpfDiagnostics.FloatingPoint);
 
-        /// <summary>Diagnostic property: the layout the struct named by a CSBPF1150 has ("Explicit" or "Auto"),
+        /// <summary>Diagnostic property: the layout the struct named by a CSBPF1150 has ("Auto"; explicit layouts are laid out as the CLR does),
         /// for the code fix that makes it sequential.</summary>
         public const string LayoutProperty = "Layout";
 
@@ -164,17 +164,13 @@ namespace CsBpf.Analyzers.Rules
                     return ($"'{type}' is a reference type; use an unmanaged struct", null, null);
                 if (type is not INamedTypeSymbol { TypeKind: TypeKind.Struct } s || s.SpecialType != SpecialType.None || !visiting.Add(s)) return null;
                 int? kind = _symbols.LayoutKind(s);
-                // LayoutKind.Explicit (2): the compiler lays out structs sequentially only (for now).
-                if (kind == 2)
-                    return ($"'{s.Name}' has explicit layout, which the compiler does not lay out yet; use [StructLayout(LayoutKind.Sequential)] (the default) and order the fields as the kernel expects", s, "Explicit");
-                // LayoutKind.Auto (3): the CLR may reorder the fields, so the host would read other bytes than BPF writes.
+                // Sequential (with Pack and Size) and explicit layouts, fixed buffers and inline arrays are laid out
+                // byte for byte as the CLR does (compiler/Types/TypeMapper.Layouts). LayoutKind.Auto (3): the CLR may reorder the fields, so the host would read other bytes than BPF writes.
                 if (kind == 3)
                     return ($"'{s.Name}' has auto layout, so the CLR may reorder its fields; use [StructLayout(LayoutKind.Sequential)] (the default)", s, "Auto");
                 foreach (ISymbol member in s.GetMembers())
                 {
                     if (member is not IFieldSymbol { IsStatic: false, IsConst: false } f) continue;
-                    if (f.IsFixedSizeBuffer)
-                        return ($"its field '{f.Name}' is a fixed buffer, which the compiler does not support yet; use an [InlineArray(N)] struct", null, null);
                     if (WhyNotPlain(f.Type, visiting) is { } inner)
                         return inner.Culprit is null && !SymbolEqualityComparer.Default.Equals(f.Type, type)
                             ? ($"its field '{f.Name}' is not plain data: {inner.Why}", inner.Culprit, inner.Layout)

@@ -213,11 +213,19 @@ namespace CsBpf.Analyzers.Rules
                         else if (binary.IsChecked && binary.OperatorKind is BinaryOperatorKind.Add or BinaryOperatorKind.Subtract or BinaryOperatorKind.Multiply)
                             Report(BpfDiagnostics.CheckedArithmetic, op, Text(op));
                         return false;
+                    case IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } when !IsIndexOperand(op):
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, $"the index from the end '{Text(op)}' outside an indexer",
+                            "write it in place, e.g. s[^k]");
+                        return true;
                     case IUnaryOperation unary:
                         if (unary.OperatorMethod is not null)
                             CheckFunction(unary.OperatorMethod, op);
                         else if (unary.IsChecked && unary.OperatorKind == UnaryOperatorKind.Minus)
                             Report(BpfDiagnostics.CheckedArithmetic, op, Text(op));
+                        return false;
+                    case ICompoundAssignmentOperation { Target.Type: IPointerTypeSymbol, IsChecked: true }:
+                        // FunctionLowering.Pointers: p += n in a checked context.
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, "checked pointer arithmetic", "BPF has no overflow traps; use unchecked pointer arithmetic");
                         return false;
                     case ICompoundAssignmentOperation compound:
                         if (compound.OperatorMethod is not null)
@@ -233,6 +241,12 @@ namespace CsBpf.Analyzers.Rules
                         return false;
                     case IConversionOperation conversion:
                         return CheckConversion(conversion);
+                    case IRangeOperation when !IsIndexOperand(op):
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, $"the range '{Text(op)}' outside an indexer",
+                            "write it in place, e.g. s[a..b] or s.Slice(start, length)");
+                        return true;
+                    case { Kind: OperationKind.None } when op.Syntax is StackAllocArrayCreationExpressionSyntax:
+                        return CheckStackAlloc(op);
                     default:
                         return false;
                 }
@@ -243,8 +257,10 @@ namespace CsBpf.Analyzers.Rules
                 ITypeSymbol? to = conversion.Type, from = conversion.Operand.Type;
                 if (from is null || to is null || from.TypeKind == TypeKind.Error || to.TypeKind == TypeKind.Error || conversion.IsImplicit && conversion.Conversion.IsIdentity) return false;
                 if (_symbols.IsSpan(from) && _symbols.IsSpan(to)) return false;
-                // int -> System.Index/Range in indexes and ranges (s[^1], s[a..b]): lowered with the index or range.
-                if (to.ContainingNamespace?.ToDisplayString() == "System" && to.Name is "Index" or "Range") return false;
+                // An inline array as a span over its own storage (FunctionLowering.InlineArrays).
+                if (_symbols.IsSpan(to) && _symbols.InlineArrayLength(from) is not null) return false;
+                // int -> System.Index in an index or range operand (s[^k], s[a..b]): the compiler reads the int.
+                if (conversion.IsImplicit && IsSystemType(to, "Index") && from.SpecialType == SpecialType.System_Int32 && IsIndexOperand(conversion)) return false;
                 if (conversion.OperatorMethod is not null)
                 {
                     CheckFunction(conversion.OperatorMethod, conversion);
@@ -308,12 +324,11 @@ namespace CsBpf.Analyzers.Rules
                 }
                 if (SymbolEqualityComparer.Default.Equals(containing, _symbols.Unsafe))
                 {
-                    // The members the compiler lowers to address arithmetic, reinterpretation, loads and stores.
-                    if (!IsUnsafeIntrinsic(target))
-                        Report(BpfDiagnostics.UnsupportedCall, invocation, target.ToDisplayString());
+                    CheckUnsafe(invocation);
                     return false;
                 }
-                if (target.Name == "Slice" && _symbols.IsSpan(containing)) return false; // Span<T>.Slice(start[, length])
+                // Span<T>.Slice (FunctionLowering.SpanSlices).
+                if (_symbols.IsSpan(containing) && !target.IsStatic && LanguageSupport.SpanMethods.Contains(target.Name)) return false;
                 if (SymbolEqualityComparer.Default.Equals(containing, _symbols.Interlocked))
                 {
                     if (target.Name is not ("Increment" or "Decrement" or "Add" or "Exchange" or "And" or "Or") || target.Parameters.Length == 0)
@@ -350,15 +365,6 @@ namespace CsBpf.Analyzers.Rules
                 if (BpfFunctions.Refusal(method, _symbols.Compilation, Text(at)) is var (rule, arguments))
                     Report(rule, at, arguments);
             }
-
-            private static readonly ImmutableHashSet<string> s_unsafeIntrinsics = ImmutableHashSet.Create(
-                "IsNullRef", "NullRef", "SizeOf", "Add", "Subtract", "AddByteOffset", "SubtractByteOffset", "ByteOffset", "AreSame",
-                "IsAddressGreaterThan", "IsAddressGreaterThanOrEqualTo", "IsAddressLessThan", "IsAddressLessThanOrEqualTo", "As", "AsRef",
-                "AsPointer", "Read", "ReadUnaligned", "Write", "WriteUnaligned", "Copy", "CopyBlock", "CopyBlockUnaligned", "InitBlock",
-                "InitBlockUnaligned", "SkipInit", "BitCast");
-
-            private static bool IsUnsafeIntrinsic(IMethodSymbol method) =>
-                s_unsafeIntrinsics.Contains(method.Name) && !(method.Name == "As" && (method.Parameters.Length != 1 || method.Parameters[0].RefKind == RefKind.None));
 
             private static bool IsFieldwiseConstructor(IMethodSymbol constructor)
             {
@@ -401,6 +407,79 @@ namespace CsBpf.Analyzers.Rules
                 else
                     Report(BpfDiagnostics.UnsupportedCall, property, p.ToDisplayString());
             }
+
+            /// <summary>The Unsafe members the compiler lowers (LanguageSupport.UnsafeMembers), with its checks.</summary>
+            private void CheckUnsafe(IInvocationOperation invocation)
+            {
+                IMethodSymbol target = invocation.TargetMethod;
+                if (!LanguageSupport.UnsafeMembers.Contains(target.Name)
+                    || target.Name == "As" && (target.Parameters.Length != 1 || target.Parameters[0].RefKind == RefKind.None))
+                {
+                    Report(BpfDiagnostics.UnsupportedCall, invocation, target.ToDisplayString());
+                    return;
+                }
+                switch (target.Name)
+                {
+                    case "CopyBlock" or "CopyBlockUnaligned" or "InitBlock" or "InitBlockUnaligned":
+                        if (ArgumentValue(invocation, 2) is { } count && !count.ConstantValue.HasValue)
+                            Report(BpfDiagnostics.UnsupportedConstruct, invocation, $"Unsafe.{target.Name} with a byte count that is not a constant",
+                                "BPF has no memcpy/memset loops; use a constant size");
+                        else if (target.Name.StartsWith("Init", StringComparison.Ordinal) && ArgumentValue(invocation, 1) is { } fill && !fill.ConstantValue.HasValue)
+                            Report(BpfDiagnostics.UnsupportedConstruct, invocation, $"Unsafe.{target.Name} with a fill value that is not a constant", "use a constant byte");
+                        break;
+                    case "BitCast" when target.TypeArguments.Length == 2:
+                        if (TypeSizes.Of(target.TypeArguments[0], _symbols) is var (fromSize, _) && TypeSizes.Of(target.TypeArguments[1], _symbols) is var (toSize, _)
+                            && fromSize != toSize)
+                            Report(BpfDiagnostics.UnsupportedConstruct, invocation, "Unsafe.BitCast between types of different sizes", "it has no BPF equivalent");
+                        break;
+                }
+            }
+
+            private static IOperation? ArgumentValue(IInvocationOperation invocation, int ordinal)
+            {
+                foreach (IArgumentOperation argument in invocation.Arguments)
+                    if (argument.Parameter?.Ordinal == ordinal) return argument.Value;
+                return null;
+            }
+
+            /// <summary>stackalloc: a positive constant size, no initializer (FunctionLowering.Spans).</summary>
+            private bool CheckStackAlloc(IOperation op)
+            {
+                IOperation? size = null;
+                foreach (IOperation child in op.ChildOperations)
+                {
+                    if (size is null) size = child;
+                    else
+                    {
+                        Report(BpfDiagnostics.UnsupportedConstruct, op, "a stackalloc initializer", "assign the elements one by one");
+                        return true;
+                    }
+                }
+                if (size?.ConstantValue is not { HasValue: true, Value: int count } || count <= 0)
+                {
+                    Report(BpfDiagnostics.UnsupportedConstruct, op, "stackalloc with a size that is not a positive constant",
+                        "BPF stack frames have a fixed size (512 bytes): use a constant");
+                    return true;
+                }
+                return false;
+            }
+
+            /// <summary>True for an index or range operand written in place: the argument of an indexer (spans,
+            /// inline arrays) or a side of a range there.</summary>
+            private static bool IsIndexOperand(IOperation op)
+            {
+                while (op.Parent is IConversionOperation { IsImplicit: true } c) op = c;
+                if (op.Parent is IRangeOperation range)
+                {
+                    op = range;
+                    while (op.Parent is IConversionOperation { IsImplicit: true } c) op = c;
+                }
+                return op.Parent is IImplicitIndexerReferenceOperation indexer && indexer.Argument == op
+                    || op.Parent is IInlineArrayAccessOperation access && access.Argument == op;
+            }
+
+            private static bool IsSystemType(ITypeSymbol type, string name) =>
+                type.Name == name && type.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true };
 
             private bool IsSpanLike(ITypeSymbol? type) => _symbols.IsSpan(type) || _symbols.InlineArrayLength(type) is not null;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using CsBpf.Analyzers.Diagnostics;
+using CsBpf.Analyzers.Rules.Flow;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -27,9 +28,14 @@ internal static class RuleSetRunner
     public static ImmutableArray<DiagnosticAnalyzer> Analyzers => s_analyzers.Value;
 
     /// <summary>Runs every rule; returns their diagnostics (an analyzer that throws is reported as an internal error).</summary>
-    public static IReadOnlyList<Diagnostic> Run(CSharpCompilation compilation, CancellationToken cancellationToken, IReadOnlySet<string>? disabledRules = null)
+    public static IReadOnlyList<Diagnostic> Run(CSharpCompilation compilation, CancellationToken cancellationToken, IReadOnlySet<string>? disabledRules = null) =>
+        RunWithProofs(compilation, cancellationToken, disabledRules).Diagnostics;
+
+    /// <summary>Runs every rule; returns their diagnostics and the guard sites the flow analysis proved
+    /// (<see cref="GuardProofs"/>, for ModuleLowering.Guards).</summary>
+    public static (IReadOnlyList<Diagnostic> Diagnostics, ProvenGuards Proofs) RunWithProofs(CSharpCompilation compilation, CancellationToken cancellationToken, IReadOnlySet<string>? disabledRules = null)
     {
-        if (Analyzers.IsEmpty) return [];
+        if (Analyzers.IsEmpty) return ([], ProvenGuards.None);
         if (disabledRules is { Count: > 0 })
             compilation = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
                 compilation.Options.SpecificDiagnosticOptions.SetItems(disabledRules.Select(id => KeyValuePair.Create(id, ReportDiagnostic.Suppress)))));
@@ -43,8 +49,9 @@ internal static class RuleSetRunner
             },
             concurrentAnalysis: true,
             logAnalyzerExecutionTime: false);
+        GuardProofs.Forget(compilation);
         ImmutableArray<Diagnostic> found = compilation.WithAnalyzers(Analyzers, options)
             .GetAnalyzerDiagnosticsAsync(cancellationToken).GetAwaiter().GetResult();
-        return [.. found, .. failures];
+        return ([.. found, .. failures], new ProvenGuards(GuardProofs.Proven(compilation)));
     }
 }

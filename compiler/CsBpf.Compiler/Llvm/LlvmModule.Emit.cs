@@ -60,9 +60,16 @@ internal sealed unsafe partial class LlvmModule
         LValue f = LibLlvm.GetNamedFunction(_module, function);
         if (f.IsNull) return result;
         for (nint use = LibLlvm.GetFirstUse(f); use != 0; use = LibLlvm.GetNextUse(use))
-            result.Add(LibLlvm.ConstIntGetZExtValue(LibLlvm.GetOperand(LibLlvm.GetUser(use), 0)));
+            result.Add(ConstantSite(LibLlvm.GetOperand(LibLlvm.GetUser(use), 0), function));
         return result;
     }
+
+    /// <summary>The constant site number of a marker call; a call whose argument is no longer a constant (the
+    /// optimiser merged two of them) cannot be attributed, so it is an internal error rather than a guard lost.</summary>
+    internal static ulong ConstantSite(LValue argument, string function) =>
+        LibLlvm.IsAConstantInt(argument).IsNull
+            ? throw new LlvmException($"a call to {function} lost its constant site number (merged by the optimiser)")
+            : LibLlvm.ConstIntGetZExtValue(argument);
 
     private static string TakeMessage(nint message)
     {

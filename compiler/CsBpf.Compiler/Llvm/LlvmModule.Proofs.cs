@@ -52,7 +52,7 @@ internal sealed unsafe partial class LlvmModule
         for (nint use = LibLlvm.GetFirstUse(f); use != 0; use = LibLlvm.GetNextUse(use))
         {
             LValue call = LibLlvm.GetUser(use);
-            if (sites.Contains(LibLlvm.ConstIntGetZExtValue(LibLlvm.GetOperand(call, 0)))) calls.Add(call);
+            if (sites.Contains(ConstantSite(LibLlvm.GetOperand(call, 0), function))) calls.Add(call);
         }
         foreach (LValue call in calls) LibLlvm.InstructionEraseFromParent(call);
     }
@@ -63,7 +63,7 @@ internal sealed unsafe partial class LlvmModule
         LValue f = LibLlvm.GetNamedFunction(module, function);
         if (f.IsNull) return result;
         for (nint use = LibLlvm.GetFirstUse(f); use != 0; use = LibLlvm.GetNextUse(use))
-            result.Add(LibLlvm.ConstIntGetZExtValue(LibLlvm.GetOperand(LibLlvm.GetUser(use), 0)));
+            result.Add(ConstantSite(LibLlvm.GetOperand(LibLlvm.GetUser(use), 0), function));
         return result;
     }
 }

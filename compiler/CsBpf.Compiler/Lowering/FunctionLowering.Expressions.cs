@@ -33,6 +33,8 @@ internal sealed partial class FunctionLowering
                 return EmitUnary(unary);
             case IFieldReferenceOperation { Field.IsFixedSizeBuffer: true }:
                 return EmitAddress(op); // a fixed buffer is a pointer to its first element
+            case IFlowCaptureReferenceOperation captured when _propertyCaptures.ContainsKey(captured.Id):
+                return EmitCapturedProperty(captured, address: false); // FunctionLowering.Properties.cs
             case IFlowCaptureReferenceOperation captured when CapturedAlignment(captured) is uint capturedAlign:
                 return WithAlignment(LoadFrom(op.Type!, EmitAddress(op), op.Syntax.GetLocation()), capturedAlign);
             case IFieldReferenceOperation or IFlowCaptureReferenceOperation when MapValue(op) is { } map:
@@ -176,6 +178,8 @@ internal sealed partial class FunctionLowering
             case IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared }:
                 // `out var x` / `out T x`: the new local's own slot.
                 return EmitAddress(declared);
+            case IFlowCaptureReferenceOperation captureRef when _propertyCaptures.ContainsKey(captureRef.Id):
+                return EmitCapturedProperty(captureRef, address: true);
             case IFlowCaptureReferenceOperation captureRef when _captures.TryGetValue(captureRef.Id, out Capture capture):
                 return capture.IsAddress ? _llvm.Load(_llvm.Ptr, capture.Slot, 8) : capture.Slot;
             case IFieldReferenceOperation { Instance: { } instance } field:
@@ -275,7 +279,7 @@ internal sealed partial class FunctionLowering
         if (IsAccessorProperty(assignment.Target))
         {
             // A property setter: receiver and index arguments first, then the value (C#'s order).
-            PropertyAccess access = PrepareProperty((IPropertyReferenceOperation)assignment.Target);
+            PropertyAccess access = PropertyAccessOf(assignment.Target);
             LValue assigned = EmitValue(assignment.Value);
             SetProperty(access, assigned);
             return assigned;

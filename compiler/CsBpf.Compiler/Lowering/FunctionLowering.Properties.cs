@@ -2,6 +2,7 @@ using CsBpf.Compiler.Llvm;
 using CsBpf.Compiler.Types;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace CsBpf.Compiler.Lowering;
@@ -22,9 +23,40 @@ internal sealed partial class FunctionLowering
         && SymbolEqualityComparer.Default.Equals(reference.Property.ContainingAssembly, _module.Compilation.Assembly);
 
     /// <summary>True when reads or writes of <paramref name="reference"/> go through accessor calls (an lvalue
-    /// without an address): a source property that does not return by ref.</summary>
+    /// without an address): a source property that does not return by ref, or a flow capture of one.</summary>
     private bool IsAccessorProperty(IOperation reference) =>
-        reference is IPropertyReferenceOperation p && IsSourceProperty(p) && !p.Property.ReturnsByRef && !p.Property.ReturnsByRefReadonly;
+        reference is IPropertyReferenceOperation p && IsSourceProperty(p) && !p.Property.ReturnsByRef && !p.Property.ReturnsByRefReadonly
+        || reference is IFlowCaptureReferenceOperation c && _propertyCaptures.ContainsKey(c.Id);
+
+    /// <summary>Properties the control-flow graph captured as an assignment's target (`c.P = cond ? a : b`,
+    /// `c.P += cond ? a : b`): the capture stands for the property, its receiver and index arguments evaluated
+    /// where the capture is; reads call the getter, the assignment the setter.</summary>
+    private readonly Dictionary<CaptureId, PropertyAccess> _propertyCaptures = new();
+
+    private bool EmitPropertyCapture(IFlowCaptureOperation capture)
+    {
+        if (!_lvalueCaptures.Contains(capture.Id) || !IsAccessorProperty(capture.Value)) return false;
+        _propertyCaptures[capture.Id] = PropertyAccessOf(capture.Value);
+        return true;
+    }
+
+    /// <summary>The property access an accessor lvalue stands for (evaluated now, or when it was captured).</summary>
+    private PropertyAccess PropertyAccessOf(IOperation target) =>
+        target is IFlowCaptureReferenceOperation c && _propertyCaptures.TryGetValue(c.Id, out PropertyAccess captured)
+            ? captured : PrepareProperty((IPropertyReferenceOperation)target);
+
+    /// <summary>The value of a captured property (its getter), or its address for a struct.</summary>
+    private LValue EmitCapturedProperty(IFlowCaptureReferenceOperation reference, bool address)
+    {
+        PropertyAccess access = _propertyCaptures[reference.Id];
+        LValue value = GetProperty(access);
+        if (!address) return value;
+        TypeLayout layout = _module.LayoutOf(reference.Type!, reference.Syntax.GetLocation());
+        if (layout.Category == TypeCategory.Struct) return value;
+        LValue temp = Alloca(layout.Memory, "property", StackAlign(layout));
+        StoreScalar(layout, value, temp);
+        return temp;
+    }
 
     private PropertyAccess PrepareProperty(IPropertyReferenceOperation reference)
     {
@@ -118,7 +150,7 @@ internal sealed partial class FunctionLowering
     {
         if (IsAccessorProperty(target))
         {
-            PropertyAccess access = PrepareProperty((IPropertyReferenceOperation)target);
+            PropertyAccess access = PropertyAccessOf(target);
             return (() => GetProperty(access), value => SetProperty(access, value));
         }
         ITypeSymbol type = target.Type!;

@@ -151,6 +151,7 @@ internal sealed partial class FunctionLowering
         _lvalueCaptures.Clear();
         _dynamicMapCaptures.Clear();
         _captureAlign.Clear();
+        _propertyCaptures.Clear();
         _inMemory = null;
         FindLvalueCaptures(cfg);
         CheckRingBufferReservations(cfg);
@@ -440,7 +441,7 @@ internal sealed partial class FunctionLowering
             StoreMapCapture(capture.Id, mapField);
             return;
         }
-        if (EmitWithOperandCopy(capture)) return; // FunctionLowering.Construction.cs
+        if (EmitWithOperandCopy(capture) || EmitPropertyCapture(capture)) return; // Construction.cs, Properties.cs
         TypeLayout? layout = value.Type is null ? null : _module.LayoutOf(value.Type, value.Syntax.GetLocation());
         bool byAddress = layout?.Category == TypeCategory.Struct || IsRefValued(value) || _lvalueCaptures.Contains(capture.Id);
         // Value captures hold the memory form (a bool is one byte), like locals, so reads through

@@ -7,8 +7,9 @@ namespace CsBpf.Compiler.Lowering;
 // Guards for the places where C# throws and BPF cannot (a zero divisor, MinValue / -1). The lowering emits
 // `if (failure) __csbpf_unproven(site)` before the operation; LLVM's optimiser removes the call wherever it
 // can prove the failure impossible (a dominating `if (d != 0)`, a constant, a known range). A call that
-// survives O2 means the program can reach an input where C# would throw: it becomes a diagnostic asking
-// for the check, so the object never silently differs from C#.
+// survives O2 (and the generic O2, and is not a division the rule set's flow analysis proved: GuardProofs)
+// means the program can reach an input where C# would throw: it becomes a diagnostic asking for the check,
+// so the object never silently differs from C#.
 internal sealed partial class ModuleLowering
 {
     private const string UnprovenGuard = "__csbpf_unproven";
@@ -25,6 +26,10 @@ internal sealed partial class ModuleLowering
             _guardType = Llvm.Function(Llvm.Void, [Llvm.I32]);
             // A declaration with side effects (no memory/willreturn attributes): only unreachability removes it.
             _guardFunction = Llvm.AddFunction(UnprovenGuard, _guardType, Linkage.External, section: null);
+            // nomerge: SimplifyCFG would otherwise sink two guards of one path into a single call whose site is a
+            // phi of the sites (e.g. `__csbpf_unproven(n)` for a range and an index both failing on small n), and
+            // the surviving call would no longer say which check it is.
+            Llvm.AddFunctionAttribute(_guardFunction, "nomerge");
         }
         _guardSites.Add((at, rule, args));
         return (_guardFunction, _guardType, _guardSites.Count - 1);
@@ -51,6 +56,14 @@ internal sealed partial class ModuleLowering
                 remaining = remaining.Where(site => !proven.Contains(site)).ToList();
             }
             else LlvmModule.DisposeClone(proofClone);
+        }
+        // Last, the rule set: a division its flow analysis proved (the check C# makes cannot fail there) is safe
+        // although LLVM could not show it; the guard call goes, as for the generic O2's proofs.
+        var provenByRules = remaining.Where(site => _guardSites[(int)site] is var (at, rule, _) && ProvenGuards.Proves(at, rule)).ToHashSet();
+        if (provenByRules.Count > 0)
+        {
+            Llvm.DeleteCallsTo(UnprovenGuard, provenByRules);
+            remaining = remaining.Where(site => !provenByRules.Contains(site)).ToList();
         }
         foreach (ulong site in remaining)
         {

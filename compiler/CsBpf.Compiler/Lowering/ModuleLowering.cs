@@ -19,8 +19,9 @@ internal sealed partial class ModuleLowering : IDisposable
     private readonly Dictionary<IMethodSymbol, (LValue Function, LType Type)> _functions = new(SymbolEqualityComparer.Default);
     private readonly Queue<IMethodSymbol> _pending = new();
 
-    public ModuleLowering(CSharpCompilation compilation, BpfClassModel model, BpfCompilerOptions options, List<Diagnostic> diagnostics)
+    public ModuleLowering(CSharpCompilation compilation, BpfClassModel model, BpfCompilerOptions options, List<Diagnostic> diagnostics, ProvenGuards? provenGuards = null)
     {
+        ProvenGuards = provenGuards ?? ProvenGuards.None;
         Compilation = compilation;
         Model = model;
         Options = options;
@@ -31,6 +32,9 @@ internal sealed partial class ModuleLowering : IDisposable
     }
 
     public CSharpCompilation Compilation { get; }
+
+    /// <summary>The divisions the rule set proved safe (ModuleLowering.Guards' last opinion).</summary>
+    public ProvenGuards ProvenGuards { get; }
     public BpfClassModel Model { get; }
     public BpfCompilerOptions Options { get; }
     public List<Diagnostic> Diagnostics { get; }

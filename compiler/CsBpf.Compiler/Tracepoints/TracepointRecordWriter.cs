@@ -119,7 +119,8 @@ public static class TracepointRecordWriter
         {
             int element = ElementSize(field);
             int length = field.Size / element;
-            if (IsChar(field.CType) && field.Size == 16) return ("TaskComm", 1, null);
+            // char x[16] is a command name (comm, prev_comm…); __u8 x[16] is binary data such as an IPv6 address.
+            if (field.CType.Replace("const ", "", StringComparison.Ordinal).Trim() == "char" && field.Size == 16) return ("TaskComm", 1, null);
             string elementType = element == 1 ? "byte" : Scalar(element, field.Signed && !IsUnsignedName(field.CType));
             string nestedName = member + "Array";
             string nested = $"\n    /// <summary>The {length.ToString(CultureInfo.InvariantCulture)} elements of <c>{Escape(field.Name)}</c>.</summary>\n" +

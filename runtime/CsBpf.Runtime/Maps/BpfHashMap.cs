@@ -146,7 +146,7 @@ public sealed class BpfHashMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TV
     public Dictionary<TKey, TValue> ToDictionary(int batchSize = 256)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var result = new Dictionary<TKey, TValue>();
+        var result = new Dictionary<TKey, TValue>(MapEnumeration.KeyComparer<TKey>.Instance); // by bytes, as the kernel: keys may hold [InlineArray] fields
         var keys = new TKey[batchSize];
         var values = new TValue[batchSize];
         var cursor = default(BpfMapBatchCursor);

@@ -10,7 +10,7 @@ internal sealed class ClrHashTable<TKey, TValue>
     where TKey : unmanaged
     where TValue : unmanaged
 {
-    private readonly Dictionary<TKey, Entry> _entries = new();
+    private readonly Dictionary<TKey, Entry> _entries = new(BitwiseKeyComparer<TKey>.Instance); // by bytes, as the kernel
     private readonly LinkedList<TKey> _recency = new(); // first = most recently used (LRU maps only)
     private readonly int _slots;
     private readonly bool _lru;

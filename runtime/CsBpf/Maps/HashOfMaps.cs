@@ -15,7 +15,7 @@ public sealed class HashOfMaps<TKey, TInner>
     where TKey : unmanaged
     where TInner : class
 {
-    private readonly Dictionary<TKey, TInner> _maps = new();
+    private readonly Dictionary<TKey, TInner> _maps = new(BitwiseKeyComparer<TKey>.Instance);
 
     /// <summary>Declares a hash of maps.</summary>
     /// <param name="maxEntries">The maximum number of inner maps (<c>max_entries</c>).</param>

@@ -43,13 +43,13 @@ public sealed class PerfEventArray
         return 0;
     }
 
-    /// <summary><see cref="Output{TContext, T}(TContext, in T)"/> for programs whose context is a <c>ref</c> struct
-    /// (syscall programs): pass the program's <c>args</c>.</summary>
+    /// <summary><see cref="Output{TContext, T}(TContext, in T)"/> for programs whose context is a struct passed by
+    /// reference: a syscall program's <c>ref args</c>, a tracepoint's <c>in record</c>.</summary>
     [MapIntrinsic(MapOperation.PerfEventOutput, Helper = 25, GplOnly = true,
         Programs = BpfProgramTypes.AllTracing | BpfProgramTypes.Syscall | BpfProgramTypes.AllSkb | BpfProgramTypes.Xdp |
                    BpfProgramTypes.CgroupSock | BpfProgramTypes.CgroupSockAddr | BpfProgramTypes.SockOps | BpfProgramTypes.SkMsg |
                    BpfProgramTypes.CgroupDevice | BpfProgramTypes.CgroupSysctl | BpfProgramTypes.CgroupSockopt | BpfProgramTypes.SkLookup)]
-    public long Output<TContext, T>(ref TContext ctx, in T data)
+    public long Output<TContext, T>(ref readonly TContext ctx, in T data)
         where TContext : unmanaged
         where T : unmanaged
     {

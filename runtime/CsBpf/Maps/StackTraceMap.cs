@@ -67,9 +67,9 @@ public sealed class StackTraceMap
     }
 
     /// <summary><see cref="GetStackId{TContext}(TContext, StackTraceFlags, uint)"/> for programs whose context is
-    /// a <c>ref</c> struct (syscall programs): pass the program's <c>args</c>.</summary>
+    /// a struct passed by reference: a syscall program's <c>ref args</c>, a tracepoint's <c>in record</c>.</summary>
     [MapIntrinsic(MapOperation.GetStackId, Helper = 27, GplOnly = true, Programs = BpfProgramTypes.AllTracing | BpfProgramTypes.Syscall)]
-    public long GetStackId<TContext>(ref TContext ctx, StackTraceFlags flags = StackTraceFlags.None, uint skipFrames = 0)
+    public long GetStackId<TContext>(ref readonly TContext ctx, StackTraceFlags flags = StackTraceFlags.None, uint skipFrames = 0)
         where TContext : unmanaged => Record(flags, skipFrames + 1);
 
     /// <summary>The addresses stored under <paramref name="id"/> (CLR only: what the host reads), zero-padded to <see cref="MaxDepth"/>.</summary>

@@ -50,22 +50,35 @@ public class DeclarationTests
 
     [Fact]
     public Task Map_types_that_are_not_plain_data_are_flagged() => Analyze(Usings + """
-        {|#3:[StructLayout(LayoutKind.Explicit)] public struct Union { [FieldOffset(0)] public uint A; [FieldOffset(0)] public ulong B; }|}
         {|#4:[StructLayout(LayoutKind.Auto)] public struct Shuffled { public byte A; public ulong B; }|}
         public struct Outer { public uint Id; public Shuffled Inner; }
         public struct Measured { public uint Id; public double Value; }
         [BpfProgram(License = "GPL")]
         public static partial class P
         {
-            [Map] static readonly HashMap<Union, ulong> {|#0:A|} = new(maxEntries: 1);
             [Map] static readonly HashMap<uint, Outer> {|#1:B|} = new(maxEntries: 1);
             [Map] static readonly ArrayMap<Measured> {|#2:C|} = new(maxEntries: 1);
             [Tracepoint("syscalls", "sys_enter_openat")] static int Prog(TracepointContext ctx) => 0;
         }
         """,
-        Expect("CSBPF1150", 0).WithLocation(3).WithArguments("A", "the key type 'Union' is not plain data the kernel and the host can share: 'Union' has explicit layout, which the compiler does not lay out yet; use [StructLayout(LayoutKind.Sequential)] (the default) and order the fields as the kernel expects"),
         Expect("CSBPF1150", 1).WithLocation(4).WithArguments("B", "the value type 'Outer' is not plain data the kernel and the host can share: 'Shuffled' has auto layout, so the CLR may reorder its fields; use [StructLayout(LayoutKind.Sequential)] (the default)"),
         Expect("CSBPF1150", 2).WithArguments("C", "the value type 'Measured' is not plain data the kernel and the host can share: its field 'Value' is not plain data: 'double' is floating point, which the kernel does not allow in BPF programs; use an integer (e.g. fixed point)"));
+
+    /// <summary>The compiler lays these out byte for byte as the CLR does (TypeMapper.Layouts), so they are map
+    /// keys and values like any sequential struct.</summary>
+    [Fact]
+    public Task Explicit_packed_and_fixed_buffer_layouts_are_plain_data() => Analyze(Usings + """
+        [StructLayout(LayoutKind.Explicit)] public struct Union { [FieldOffset(0)] public uint A; [FieldOffset(0)] public ulong B; }
+        [StructLayout(LayoutKind.Sequential, Pack = 1, Size = 24)] public struct Packed { public byte A; public ulong B; }
+        public unsafe struct Named { public int Kind; public fixed byte Name[16]; }
+        [BpfProgram(License = "GPL")]
+        public static partial class P
+        {
+            [Map] static readonly HashMap<Union, Packed> A = new(maxEntries: 1);
+            [Map] static readonly ArrayMap<Named> B = new(maxEntries: 1);
+            [Tracepoint("syscalls", "sys_enter_openat")] static int Prog(TracepointContext ctx) => 0;
+        }
+        """);
 
     [Fact]
     public Task A_class_without_programs_is_flagged() => Analyze(Usings + """

@@ -131,6 +131,15 @@ public class DifferentialTests(ITestOutputHelper output)
             Case("sdiv-long-var", "public static long M(long a, long b) => b > 0 ? a / b - a % b : -1;", Long, Long, Long),
             Case("sdiv-promoted", "public static int M(sbyte a, short b) => b == 0 ? 0 : a / b + b % (a | 1);", Int, ScalarType.SByte, Short),
             Case("sdiv-minus-one", "public static long M(long a) => a != long.MinValue ? a / -1 + a % -1 : 0;", Long, Long),
+            // The rule set proves this guard; LLVM alone cannot (the test becomes a mask LVI does not relate to d == -1):
+            // the compiler takes the rule set's proof (GuardProofs) instead of refusing code the analyzers accept.
+            Case("sdiv-proved-by-rules", """
+                public static long M(long p)
+                {
+                    long d = p % 27 + 3;
+                    return d != 0 && d != -1 ? p % d + p / d : 0;
+                }
+                """, Long, Long),
         ];
         AssertAgree(cases, cpu);
     }

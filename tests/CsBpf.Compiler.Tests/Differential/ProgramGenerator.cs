@@ -9,7 +9,10 @@ namespace CsBpf.Compiler.Tests.Differential;
 /// compound assignments, switch expressions, division by non-zero constants and by tested variables — and
 /// memory: struct locals (sequential and Pack = 1, with fixed buffers), copies of them, spans over stackalloc,
 /// inline arrays, pointers to locals and to stackalloc buffers, element access with masked indexes, and
-/// foreach (by value and by ref) over spans and inline arrays. Every subexpression is explicitly cast to the
+/// foreach (by value and by ref) over spans and inline arrays — and struct members: constructors (chained, with
+/// field initializers and object initializers), properties (compound assignments through accessors), mutating and
+/// readonly methods, a static method taking the struct by `in` (a defensive copy), a user-defined operator returning
+/// a struct, and `with` copies. Every subexpression is explicitly cast to the
 /// type it is used at, so the program always compiles as C#, and every index is masked into range, so the CLR
 /// never throws and never touches memory outside what it allocated.
 /// </summary>
@@ -27,10 +30,11 @@ internal sealed class ProgramGenerator(int seed)
     /// struct field, <c>*p</c>, or — with <see cref="Length"/> &gt; 0 — the elements of a span, inline array,
     /// fixed buffer or stackalloc'd pointer, indexed at each use.
     /// </summary>
-    private sealed record Variable(string Name, ScalarType Type, int Length = 0, bool ReadOnly = false, bool IsLocal = false, bool Packed = false)
+    private sealed record Variable(string Name, ScalarType Type, int Length = 0, bool ReadOnly = false, bool IsLocal = false, bool Packed = false, bool ByRef = false)
     {
-        /// <summary>Plain scalar variables: the only ones a division's guard and divisor can name twice.</summary>
-        public bool Stable => Length == 0 && !Name.Contains('*') && !Name.Contains('.');
+        /// <summary>Plain scalar variables: the only ones a division's guard and divisor can name twice. A ref local
+        /// is not one: the rule set (CSBPF0017) does not narrow the value behind a reference on a test of it.</summary>
+        public bool Stable => Length == 0 && !ByRef && !Name.Contains('*') && !Name.Contains('.');
     }
 
     public DiffCase Next(int index)
@@ -142,7 +146,7 @@ internal sealed class ProgramGenerator(int seed)
     private void MemoryStatement(StringBuilder sb, string indent, int depth)
     {
         var sequences = _variables.Where(v => v.Length > 0 && (v.Name.StartsWith("sp", StringComparison.Ordinal) || v.Name.StartsWith('a'))).ToList();
-        int kind = sequences.Count > 0 && depth < 2 && _random.Next(2) == 0 ? 6 : _random.Next(6);
+        int kind = sequences.Count > 0 && depth < 2 && _random.Next(2) == 0 ? 7 : _random.Next(7);
         switch (kind)
         {
             case 0:
@@ -230,6 +234,9 @@ internal sealed class ProgramGenerator(int seed)
                     _variables.Add(element);
                     break;
                 }
+            case 6:
+                    StructWithMembers(sb, indent);
+                    break;
             default:
                 {
                     // foreach over a span or inline array, by value or by ref.
@@ -242,13 +249,90 @@ internal sealed class ProgramGenerator(int seed)
                         : $"{indent}foreach ({sequence.Type.Keyword} {it} in {target})\n{indent}{{\n");
                     int scope = _variables.Count;
                     // By value the iteration variable is read-only (its name starts with 'i'); by ref it is assignable.
-                    _variables.Add(byRef ? new Variable($"r{it}", sequence.Type) : new Variable(it, sequence.Type, ReadOnly: true));
+                    _variables.Add(byRef ? new Variable($"r{it}", sequence.Type, ByRef: true) : new Variable(it, sequence.Type, ReadOnly: true));
                     if (byRef) sb.Append($"{indent}    r{it} = ({sequence.Type.Keyword})({Expression(sequence.Type, 2)});\n");
                     Statement(sb, indent + "    ", depth + 1);
                     Trim(scope);
                     sb.Append($"{indent}}}\n");
                     break;
                 }
+        }
+    }
+
+    /// <summary>
+    /// A struct with constructors, a property, methods and an operator, a local of it built by a constructor or an
+    /// object initializer, and uses of its members: what C# defines (which storage a mutating method changes, the
+    /// copy a readonly receiver gets, a <c>with</c> copy) must come out of the kernel too. The member bodies are
+    /// expressions over the fields and parameters only (no loops, no variable divisors or indexes).
+    /// </summary>
+    private void StructWithMembers(StringBuilder sb, string indent)
+    {
+        _aggregates++;
+        string type = $"C{_names++}";
+        string name = $"c{_names++}";
+        ScalarType t0 = Pick(s_types), t1 = Pick(s_types);
+        string k0 = t0.Keyword, k1 = t1.Keyword;
+        List<Variable> outer = [.. _variables];
+        // Member bodies see the fields and their parameters only.
+        void Scope(params (string Name, ScalarType Type)[] scope)
+        {
+            _variables.Clear();
+            foreach (var (n, t) in scope) _variables.Add(new Variable(n, t, IsLocal: true));
+        }
+        var fields = new[] { ("F0", t0), ("F1", t1) };
+        bool initializer = _random.Next(2) == 0;
+        Scope([.. fields, ("a", t0), ("b", t1)]);
+        string ctor = $"public {type}({k0} a, {k1} b) {{ F0 = a; F1 = unchecked(({k1})({Expression(t1, 2)})); }}";
+        Scope(("a", t0));
+        string chainArgument = Expression(t1, 1);
+        Scope(fields);
+        string chained = $"public {type}({k0} a) : this(a, unchecked(({k1})({chainArgument}))) {{ F1 += unchecked(({k1})({Expression(t1, 1)})); }}";
+        string getter = Expression(t0, 2);
+        Scope([.. fields, ("value", t0)]);
+        string setter = Expression(t0, 2);
+        Scope([.. fields, ("d", t1)]);
+        string bump = Expression(t0, 2);
+        Scope([.. fields, ("x", t0)]);
+        string mix = Expression(t1, 2);
+        _variables.Clear();
+        _variables.AddRange(outer);
+
+        _types.Append($"public struct {type}\n{{\n");
+        _types.Append($"    public {k0} F0;\n    public {k1} F1{(initializer ? $" = ({k1}){Literal(t1)}" : "")};\n");
+        _types.Append($"    {ctor}\n    {chained}\n");
+        if (initializer) _types.Append($"    public {type}() {{ }}\n"); // runs the field initializer (a struct with initializers needs a constructor)
+        _types.Append($"    public {k0} P {{ {(_random.Next(2) == 0 ? "readonly " : "")}get => unchecked(({k0})({getter})); set => F0 = unchecked(({k0})({setter})); }}\n");
+        _types.Append($"    public void Bump({k1} d) {{ F1 = unchecked(({k1})(F1 + d)); F0 = unchecked(({k0})({bump})); }}\n");
+        _types.Append($"    public readonly {k1} Mix({k0} x) => unchecked(({k1})({mix}));\n");
+        _types.Append($"    public static {k1} Peek(in {type} c, {k1} d) {{ c.Bump(d); return c.F1; }}\n");
+        _types.Append($"    public static {type} operator +({type} l, {type} r) => new {type}(unchecked(({k0})(l.F0 + r.F0)), unchecked(({k1})(l.F1 ^ r.F1)));\n");
+        _types.Append("}\n");
+
+        string creation = _random.Next(4) switch
+        {
+            0 => $"new {type}(({k0})({Expression(t0, 2)}), ({k1})({Expression(t1, 2)}))",
+            1 => $"new {type}(({k0})({Expression(t0, 2)})) {{ F1 = ({k1})({Expression(t1, 2)}) }}",
+            2 => $"new {type} {{ P = ({k0})({Expression(t0, 2)}) }}",
+            _ => initializer ? $"new {type}()" : "default",
+        };
+        sb.Append($"{indent}{type} {name} = {creation};\n");
+        void Register(string local)
+        {
+            _variables.Add(new Variable($"{local}.F0", t0));
+            _variables.Add(new Variable($"{local}.F1", t1));
+            _variables.Add(new Variable($"{local}.P", t0));
+            _variables.Add(new Variable($"{local}.Mix(({k0}){Literal(t0)})", t1, ReadOnly: true));
+            _variables.Add(new Variable($"{type}.Peek(in {local}, ({k1}){Literal(t1)})", t1, ReadOnly: true));
+        }
+        Register(name);
+        if (_random.Next(2) == 0) sb.Append($"{indent}{name}.Bump(({k1})({Expression(t1, 2)}));\n");
+        if (_random.Next(3) == 0) sb.Append($"{indent}{name}.P += ({k0})({Expression(t0, 1)});\n");
+        if (_random.Next(3) == 0) sb.Append($"{indent}{name} = {name} + new {type}(({k0})({Expression(t0, 1)}));\n");
+        if (_random.Next(2) == 0)
+        {
+            string copy = $"c{_names++}";
+            sb.Append($"{indent}{type} {copy} = {name} with {{ F1 = ({k1})({Expression(t1, 2)}) }};\n");
+            Register(copy);
         }
     }
 

@@ -27,9 +27,10 @@ namespace CsBpf.Analyzers.Rules.Flow
     {
         public FlowValue(Interval? integer, Interval? typeRange = null, Nullness reference = Nullness.Unknown,
             ImmutableDictionary<object, FlowValue>? whenTrue = null, ImmutableDictionary<object, FlowValue>? whenFalse = null, Interval? length = null,
-            object? copyOf = null)
+            object? copyOf = null, object? lengthOf = null)
         {
             CopyOf = copyOf;
+            LengthOf = lengthOf;
             Integer = integer;
             TypeRange = typeRange;
             Reference = reference;
@@ -51,15 +52,20 @@ namespace CsBpf.Analyzers.Rules.Flow
         /// <summary>The variable this value was copied from, while neither has changed (<c>uint c = b;</c>).</summary>
         public object? CopyOf { get; }
 
+        /// <summary>For a span, the variable its length equals while that variable has not changed
+        /// (<c>s.Slice(start, count)</c> has <c>count</c> elements): a later test of the variable bounds the span too.</summary>
+        public object? LengthOf { get; }
+
         public static readonly FlowValue Unknown = default;
 
         public static FlowValue Of(ITypeSymbol? type) => new FlowValue(Interval.Of(type), Interval.Of(type));
 
-        public FlowValue WithInteger(Interval? integer) => new FlowValue(integer, TypeRange, Reference, WhenTrue, WhenFalse, Length, CopyOf);
-        public FlowValue WithReference(Nullness reference) => new FlowValue(Integer, TypeRange, reference, WhenTrue, WhenFalse, Length, CopyOf);
-        public FlowValue WithoutFacts() => new FlowValue(Integer, TypeRange, Reference, null, null, Length, CopyOf);
-        public FlowValue Negated() => new FlowValue(Integer, TypeRange, Reference, WhenFalse, WhenTrue, Length, CopyOf);
-        public FlowValue WithCopyOf(object? source) => new FlowValue(Integer, TypeRange, Reference, WhenTrue, WhenFalse, Length, source);
+        public FlowValue WithInteger(Interval? integer) => new FlowValue(integer, TypeRange, Reference, WhenTrue, WhenFalse, Length, CopyOf, LengthOf);
+        public FlowValue WithReference(Nullness reference) => new FlowValue(Integer, TypeRange, reference, WhenTrue, WhenFalse, Length, CopyOf, LengthOf);
+        public FlowValue WithoutFacts() => new FlowValue(Integer, TypeRange, Reference, null, null, Length, CopyOf, LengthOf);
+        public FlowValue Negated() => new FlowValue(Integer, TypeRange, Reference, WhenFalse, WhenTrue, Length, CopyOf, LengthOf);
+        public FlowValue WithCopyOf(object? source) => new FlowValue(Integer, TypeRange, Reference, WhenTrue, WhenFalse, Length, source, LengthOf);
+        public FlowValue WithLengthOf(object? source) => new FlowValue(Integer, TypeRange, Reference, WhenTrue, WhenFalse, Length, CopyOf, source);
 
         public bool MentionsFactAbout(object key) =>
             (WhenTrue?.ContainsKey(key) ?? false) || (WhenFalse?.ContainsKey(key) ?? false);
@@ -71,7 +77,8 @@ namespace CsBpf.Analyzers.Rules.Flow
             SameFacts(a.WhenTrue, b.WhenTrue) ? a.WhenTrue : null,
             SameFacts(a.WhenFalse, b.WhenFalse) ? a.WhenFalse : null,
             a.Length is { } l && b.Length is { } m ? l.Join(m) : (Interval?)null,
-            a.CopyOf is { } c && KeyComparer.Instance.Equals(c, b.CopyOf) ? c : null);
+            a.CopyOf is { } c && KeyComparer.Instance.Equals(c, b.CopyOf) ? c : null,
+            a.LengthOf is { } n && KeyComparer.Instance.Equals(n, b.LengthOf) ? n : null);
 
         private static Nullness JoinReference(Nullness a, Nullness b)
         {
@@ -102,12 +109,12 @@ namespace CsBpf.Analyzers.Rules.Flow
                 length = length is { } l ? l.Meet(rl) : rl;
                 if (length.Value.IsEmpty) return null;
             }
-            return new FlowValue(integer, TypeRange ?? refinement.TypeRange, reference, WhenTrue, WhenFalse, length, CopyOf);
+            return new FlowValue(integer, TypeRange ?? refinement.TypeRange, reference, WhenTrue, WhenFalse, length, CopyOf, LengthOf);
         }
 
         public bool SameAs(FlowValue other) =>
             Nullable.Equals(Integer, other.Integer) && Reference == other.Reference && Nullable.Equals(Length, other.Length)
-            && KeyComparer.Instance.Equals(CopyOf, other.CopyOf)
+            && KeyComparer.Instance.Equals(CopyOf, other.CopyOf) && KeyComparer.Instance.Equals(LengthOf, other.LengthOf)
             && SameFacts(WhenTrue, other.WhenTrue) && SameFacts(WhenFalse, other.WhenFalse);
 
         private static bool SameFacts(ImmutableDictionary<object, FlowValue>? a, ImmutableDictionary<object, FlowValue>? b)
@@ -139,7 +146,20 @@ namespace CsBpf.Analyzers.Rules.Flow
         public override int GetHashCode() => SymbolEqualityComparer.Default.GetHashCode(Root) * 31 + SymbolEqualityComparer.Default.GetHashCode(Field);
     }
 
-    /// <summary>Keys of a state: locals and parameters (symbol equality), flow captures, fields of locals.</summary>
+    /// <summary>The length of a span local or parameter, tracked as a value of its own: a test of <c>s.Length</c>
+    /// narrows it, and it narrows the variable it was copied from (a slice's count).</summary>
+    internal readonly struct SpanLengthKey : IEquatable<SpanLengthKey>
+    {
+        public SpanLengthKey(ISymbol span) => Span = span;
+
+        public ISymbol Span { get; }
+
+        public bool Equals(SpanLengthKey other) => SymbolEqualityComparer.Default.Equals(Span, other.Span);
+        public override bool Equals(object? obj) => obj is SpanLengthKey k && Equals(k);
+        public override int GetHashCode() => SymbolEqualityComparer.Default.GetHashCode(Span) * 17 + 5;
+    }
+
+    /// <summary>Keys of a state: locals and parameters (symbol equality), flow captures, fields of locals, span lengths.</summary>
     internal sealed class KeyComparer : IEqualityComparer<object>
     {
         public static readonly KeyComparer Instance = new KeyComparer();
@@ -186,6 +206,11 @@ namespace CsBpf.Analyzers.Rules.Flow
                 if (entry.Value.CopyOf is { } source && KeyComparer.Instance.Equals(source, key)) (copies ??= new List<object>()).Add(entry.Key);
             if (copies is not null)
                 foreach (object k in copies) _values[k] = _values[k].WithCopyOf(null);
+            List<object>? lengths = null;
+            foreach (var entry in _values)
+                if (entry.Value.LengthOf is { } source && KeyComparer.Instance.Equals(source, key)) (lengths ??= new List<object>()).Add(entry.Key);
+            if (lengths is not null)
+                foreach (object k in lengths) _values[k] = _values[k].WithLengthOf(null);
             if (key is ISymbol root)
             {
                 List<object>? fields = null;
@@ -193,6 +218,9 @@ namespace CsBpf.Analyzers.Rules.Flow
                     if (entry.Key is FieldKey f && SymbolEqualityComparer.Default.Equals(f.Root, root)) (fields ??= new List<object>()).Add(entry.Key);
                 if (fields is not null)
                     foreach (object k in fields) _values.Remove(k);
+                // A span variable's length goes with it (and whatever was tied to that length).
+                var length = new SpanLengthKey(root);
+                if (_values.ContainsKey(length)) Forget(length);
             }
         }
 

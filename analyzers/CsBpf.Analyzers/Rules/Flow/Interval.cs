@@ -189,8 +189,9 @@ namespace CsBpf.Analyzers.Rules.Flow
             bool nonZero = a.NonZero || b.NonZero;
             if (a.Lo >= 0 && b.Lo >= 0)
                 return new Interval(BigInteger.Max(a.Lo, b.Lo), BitCeiling(BigInteger.Max(a.Hi, b.Hi)) - 1, nonZero);
-            BigInteger m = BitCeiling(BigInteger.Max(BigInteger.Max(BigInteger.Abs(a.Lo), BigInteger.Abs(a.Hi)), BigInteger.Max(BigInteger.Abs(b.Lo), BigInteger.Abs(b.Hi))));
-            return new Interval(-m, m, nonZero);
+            // Both in [-m, m - 1] for a power of two m (two's complement in log2(m) + 1 bits): so is their or.
+            BigInteger m = BitCeiling(BigInteger.Max(BigInteger.Max(-a.Lo - 1, a.Hi), BigInteger.Max(-b.Lo - 1, b.Hi)));
+            return new Interval(-m, m - 1, nonZero);
         }
 
         /// <summary>x ^ y for non-negative sides: below the next power of two.</summary>

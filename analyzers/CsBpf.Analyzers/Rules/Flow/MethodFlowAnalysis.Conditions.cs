@@ -15,8 +15,8 @@ namespace CsBpf.Analyzers.Rules.Flow
             var boolean = new Interval(0, 1);
             if (left.Integer is not { } a || right.Integer is not { } b) return new FlowValue(boolean, boolean);
             BinaryOperatorKind kind = binary.OperatorKind;
-            ImmutableDictionary<object, FlowValue>? whenTrue = Refinements(binary, kind, a, b);
-            ImmutableDictionary<object, FlowValue>? whenFalse = Refinements(binary, Negate(kind), a, b);
+            ImmutableDictionary<object, FlowValue>? whenTrue = Refinements(binary, kind, a, b, left, right);
+            ImmutableDictionary<object, FlowValue>? whenFalse = Refinements(binary, Negate(kind), a, b, left, right);
             Interval value = Decide(kind, a, b) is bool decided ? Interval.Constant(decided ? 1 : 0) : boolean;
             return new FlowValue(value, boolean, Nullness.Unknown, whenTrue, whenFalse);
         }
@@ -44,7 +44,7 @@ namespace CsBpf.Analyzers.Rules.Flow
         };
 
         /// <summary>What <c>a kind b</c> being true tells about the variables behind both operands.</summary>
-        private ImmutableDictionary<object, FlowValue>? Refinements(IBinaryOperation binary, BinaryOperatorKind kind, Interval a, Interval b)
+        private ImmutableDictionary<object, FlowValue>? Refinements(IBinaryOperation binary, BinaryOperatorKind kind, Interval a, Interval b, FlowValue left, FlowValue right)
         {
             Interval na = a, nb = b;
             switch (kind)
@@ -72,14 +72,15 @@ namespace CsBpf.Analyzers.Rules.Flow
                 // The outcome is impossible: a contradiction on any key makes the branch unreachable.
                 return facts.Add(ImpossibleKey.Instance, new FlowValue(new Interval(1, 0)));
             }
-            facts = AddRefinement(facts, binary.LeftOperand, na);
-            facts = AddRefinement(facts, binary.RightOperand, nb);
+            facts = AddRefinement(facts, binary.LeftOperand, na, left);
+            facts = AddRefinement(facts, binary.RightOperand, nb, right);
             return facts;
         }
 
         /// <summary>Maps a refined value of <paramref name="operand"/> back to the variable it reads.</summary>
-        private ImmutableDictionary<object, FlowValue> AddRefinement(ImmutableDictionary<object, FlowValue> facts, IOperation operand, Interval refined)
+        private ImmutableDictionary<object, FlowValue> AddRefinement(ImmutableDictionary<object, FlowValue> facts, IOperation operand, Interval refined, FlowValue value)
         {
+            IOperation original = operand;
             while (true)
             {
                 switch (operand)
@@ -110,7 +111,7 @@ namespace CsBpf.Analyzers.Rules.Flow
                     case IIncrementOrDecrementOperation step:
                         operand = step.Target;
                         continue;
-                    case ILocalReferenceOperation { Local: { RefKind: RefKind.None } local } when !_aliased.Contains(local):
+                    case ILocalReferenceOperation { Local: { RefKind: RefKind.None } local }:
                         return facts.SetItem(local, new FlowValue(refined, Interval.Of(local.Type)));
                     case IParameterReferenceOperation { Parameter: { RefKind: RefKind.None } parameter }:
                         return facts.SetItem(parameter, new FlowValue(refined, Interval.Of(parameter.Type)));
@@ -119,7 +120,9 @@ namespace CsBpf.Analyzers.Rules.Flow
                     case IFieldReferenceOperation field when FieldKeyOf(field) is { } key:
                         return facts.SetItem(key, new FlowValue(refined, Interval.Of(field.Type)));
                     default:
-                        return facts;
+                        // A value equal to a variable (a span's Length that is a slice's count): the test bounds it.
+                        return ReferenceEquals(operand, original) && value.CopyOf is { } copied && Interval.Of(operand.Type) is { } range
+                            ? facts.SetItem(copied, new FlowValue(refined, range)) : facts;
                 }
             }
         }

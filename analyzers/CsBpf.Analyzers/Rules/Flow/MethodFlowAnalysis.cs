@@ -301,6 +301,14 @@ namespace CsBpf.Analyzers.Rules.Flow
                     return Property(property, state);
                 case IDeclarationExpressionOperation declaration:
                     return Eval(declaration.Expression, state, addressOnly: true);
+                case IInlineArrayAccessOperation inlineArray:
+                    return InlineArrayAccess(inlineArray, state);
+                case IImplicitIndexerReferenceOperation implicitIndexer:
+                    return ImplicitIndexer(implicitIndexer, state);
+                case { Kind: OperationKind.None } when TryFixedBufferElement(op, state):
+                    return FlowValue.Of(op.Type);
+                case ISizeOfOperation sizeOf when TypeSizes.Of(sizeOf.TypeOperand, _symbols) is var (size, _):
+                    return new FlowValue(Interval.Constant(size), Interval.Of(op.Type));
                 case { Kind: OperationKind.None } when op.Syntax is StackAllocArrayCreationExpressionSyntax:
                     {
                         Interval? length = null;
@@ -319,7 +327,15 @@ namespace CsBpf.Analyzers.Rules.Flow
             FlowValue value = state.TryGet(variable, out FlowValue v)
                 ? v.Integer is null && v.Length is null && v.WhenTrue is null ? FlowValue.Of(type).WithReference(v.Reference) : v
                 : FlowValue.Of(type);
-            return _aliased.Contains(variable) ? value : value.WithCopyOf(variable);
+            if (_symbols.IsSpan(type))
+            {
+                // The span's length as a value of its own, so tests of s.Length narrow it (MethodFlowAnalysis.Indexes).
+                var length = new SpanLengthKey(variable);
+                if (!state.TryGet(length, out _))
+                    state.Set(length, new FlowValue(LengthOf(value, state), s_int, copyOf: value.LengthOf));
+                value = value.WithLengthOf(length);
+            }
+            return value.WithCopyOf(variable);
         }
 
         /// <summary>The variable a stored value is a plain copy of (a test of either then narrows both), or null.</summary>
@@ -334,7 +350,7 @@ namespace CsBpf.Analyzers.Rules.Flow
                 IParameterReferenceOperation p => p.Parameter,
                 _ => null,
             };
-            if (root is null || field.Field.IsStatic || _aliased.Contains(root)) return null;
+            if (root is null || field.Field.IsStatic) return null;
             return new FieldKey(root, field.Field);
         }
 
@@ -459,11 +475,11 @@ namespace CsBpf.Analyzers.Rules.Flow
             switch (target)
             {
                 case ILocalReferenceOperation { Local: var local } when local.RefKind == RefKind.None:
-                    if (_aliased.Contains(local)) state.Forget(local);
-                    else state.Set(local, Convert(value, null, local.Type).WithCopyOf(CopySource(value, local)));
+                    state.Set(local, Convert(value, null, local.Type).WithCopyOf(CopySource(value, local)));
                     break;
                 case ILocalReferenceOperation { Local: var refLocal }:
                     CheckDereference(refLocal, target, state, refLocal.Name);
+                    ForgetAliased(state);
                     break;
                 case IParameterReferenceOperation { Parameter: var parameter } when parameter.RefKind == RefKind.None:
                     state.Set(parameter, Convert(value, null, parameter.Type));
@@ -472,17 +488,25 @@ namespace CsBpf.Analyzers.Rules.Flow
                     {
                         if (field.Instance is { } instance) Eval(instance, state, addressOnly: IsStorage(instance));
                         if (FieldKeyOf(field) is { } key) state.Set(key, Convert(value, null, field.Field.Type));
-                        else if (field.Instance is { } root && RootOf(root) is { } r) state.Forget(r);
+                        else
+                        {
+                            if (field.Instance is { } root && RootOf(root) is { } r) state.Forget(r);
+                            if (field.Instance is { } through && !IsStorage(through)) ForgetAliased(state);
+                        }
                         break;
                     }
                 case IFlowCaptureReferenceOperation capture:
                     if (state.TryGet(capture.Id, out FlowValue captured) && captured.Reference is Nullness.MaybeNull or Nullness.Null or Nullness.Stale)
                         CheckDereference(capture.Id, target, state, DiagnosticText.Snippet(target.Syntax));
-                    else if (_capturedVariables.TryGetValue(capture.Id, out ISymbol? variable) && variable is ILocalSymbol or IParameterSymbol && !_aliased.Contains(variable))
+                    else if (_capturedVariables.TryGetValue(capture.Id, out ISymbol? variable) && variable is ILocalSymbol or IParameterSymbol)
                         state.Set(variable, Convert(value, null, variable is ILocalSymbol l ? l.Type : ((IParameterSymbol)variable).Type));
+                    else
+                        ForgetAliased(state);
                     break;
                 default:
+                    // Through a pointer or reference (*p = v, p[i] = v, Unsafe.As<..>(ref x) = v): any aliased variable may change.
                     Eval(target, state, addressOnly: true);
+                    ForgetAliased(state);
                     break;
             }
         }
@@ -531,7 +555,11 @@ namespace CsBpf.Analyzers.Rules.Flow
             }
             if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _symbols.NullRef))
                 return new FlowValue(null, null, Nullness.Null);
+            if (target.Name == "SizeOf" && target.TypeArguments.Length == 1 && SymbolEqualityComparer.Default.Equals(target.ContainingType, _symbols.Unsafe)
+                && TypeSizes.Of(target.TypeArguments[0], _symbols) is var (size, _))
+                return new FlowValue(Interval.Constant(size), Interval.Of(invocation.Type));
 
+            if (SpanSlice(invocation, state) is { } slice) return slice;
             if (invocation.Instance is { } instance) Eval(instance, state, addressOnly: true);
             BpfMethodCode? callee = null;
             FlowValue[]? arguments = null;
@@ -549,6 +577,8 @@ namespace CsBpf.Analyzers.Rules.Flow
                 // The callee may write through ref and out arguments.
                 if (byReference && parameter!.RefKind is RefKind.Ref or RefKind.Out && RootOf(argument.Value) is { } written) state.Forget(written);
             }
+            // ... and through pointers to variables whose address was taken (Unsafe.Write, a helper's buffer, a callee).
+            ForgetAliased(state);
             // A helper that may move or resize the packet (bpf_helper_changes_pkt_data, net/core/filter.c)
             // invalidates every packet reference taken before it.
             if (_symbols.HelperAttribute(target) is { ConstructorArguments: { Length: > 0 } helperArgs } && helperArgs[0].Value is int helperId
@@ -598,15 +628,15 @@ namespace CsBpf.Analyzers.Rules.Flow
                 foreach (IArgumentOperation argument in property.Arguments) Eval(argument.Value, state);
                 return FlowValue.Of(property.Type);
             }
-            Interval length = owner.Length ?? new Interval(0, int.MaxValue);
+            Interval length = LengthOf(owner, state);
             if (property.Property.Name == "Length" && !property.Property.IsIndexer)
-                return new FlowValue(length, Interval.Of(property.Type));
+                return new FlowValue(length, Interval.Of(property.Type), copyOf: owner.LengthOf);
             if (property.Property.IsIndexer && property.Arguments.Length == 1)
             {
                 IOperation indexOperation = property.Arguments[0].Value;
                 FlowValue index = Eval(indexOperation, state);
                 Interval i = index.Integer ?? new Interval(int.MinValue, int.MaxValue);
-                if (i.Lo < 0 || i.Hi >= length.Lo)
+                if ((i.Lo < 0 || i.Hi >= length.Lo) && Decisive(length, i))
                     ReportOnce(BpfDiagnostics.SpanIndexOutOfRange, property.Syntax, $"The index '{DiagnosticText.Snippet(indexOperation.Syntax)}' may be out of range",
                         "C# throws IndexOutOfRangeException there; test it first, e.g. if ((uint)i < (uint)span.Length) ...");
             }
@@ -621,11 +651,19 @@ namespace CsBpf.Analyzers.Rules.Flow
             if (range is null) return;
             Interval d = divisor.Integer ?? range.Value;
             bool constant = divisorOperation.ConstantValue.HasValue;
-            if (!constant && d.MayBeZero)
+            bool mayBeZero = !constant && d.MayBeZero;
+            if (mayBeZero)
                 ReportOnce(BpfDiagnostics.DivisionByZero, at.Syntax, DiagnosticText.Snippet(divisorOperation.Syntax));
             bool signed = range.Value.Lo < 0;
-            if (signed && d.Contains(-1) && (dividend.Integer ?? range.Value).Contains(range.Value.Lo) && (!constant || d.IsConstant))
+            bool mayOverflow = signed && d.Contains(-1) && (dividend.Integer ?? range.Value).Contains(range.Value.Lo) && (!constant || d.IsConstant);
+            if (mayOverflow)
                 ReportOnce(BpfDiagnostics.DivisionOverflow, at.Syntax, DiagnosticText.Snippet(divisorOperation.Syntax));
+            if (_report is not null)
+            {
+                // The reporting pass: what it proved, for the compiler's guards (GuardProofs).
+                GuardProofs.Record(at.Syntax, BpfDiagnostics.DivisionByZero.Id, !mayBeZero);
+                GuardProofs.Record(at.Syntax, BpfDiagnostics.DivisionOverflow.Id, !mayOverflow);
+            }
         }
 
         private void CheckDereference(object key, IOperation at, FlowState state, string name)
@@ -707,7 +745,14 @@ namespace CsBpf.Analyzers.Rules.Flow
             }
         }
 
-        /// <summary>Locals whose storage a ref local or pointer may alias: not tracked (any write could change them).</summary>
+        /// <summary>Forgets the variables a pointer or ref may alias: a write through one (or a call) may change them.</summary>
+        private void ForgetAliased(FlowState state)
+        {
+            foreach (ISymbol variable in _aliased) state.Forget(variable);
+        }
+
+        /// <summary>Locals whose storage a ref local or pointer may alias: tracked between writes through pointers,
+        /// references and calls, which forget them (<see cref="ForgetAliased"/>).</summary>
         private void FindAliasedLocals(IOperation body)
         {
             foreach (IOperation op in body.Descendants())
