@@ -98,6 +98,18 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void A_BpfProgram_attribute_that_does_not_resolve_is_an_error_not_an_empty_build()
+    {
+        // Without 'using CsBpf;' the attribute binds to nothing: the class must not be skipped silently.
+        string source = Program("").Replace("using CsBpf;", "");
+        var (d, line, text) = SingleError(source);
+        Assert.Equal("CSBPF1007", d.Id);
+        Assert.Contains("does not resolve to CsBpf.BpfProgramAttribute", d.GetMessage());
+        Assert.Equal(LineOf(source, "[BpfProgram("), line);
+        Assert.StartsWith("BpfProgram", text);
+    }
+
+    [Fact]
     public void Division_compiles_when_it_cannot_throw_and_is_refused_where_CSharp_would_throw()
     {
         string signed = Program("int a = (int)Bpf.GetSmpProcessorId(); int q = a / 3 + a % -7; Counts.Update(1, (ulong)q);");

@@ -19,11 +19,29 @@ internal sealed partial class ProgramDiscovery(CSharpCompilation compilation, Li
         foreach (INamedTypeSymbol type in AllTypes(compilation.Assembly.GlobalNamespace))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (GetAttribute(type, WellKnownNames.BpfProgramAttribute) is not { } attribute) continue;
+            if (GetAttribute(type, WellKnownNames.BpfProgramAttribute) is not { } attribute)
+            {
+                ReportUnresolvedProgramAttribute(type);
+                continue;
+            }
             if (ReadClass(type, attribute) is { } model) result.Add(model);
         }
         result.Sort((a, b) => string.CompareOrdinal(a.FullName, b.FullName));
         return result;
+    }
+
+    /// <summary>
+    /// A class marked <c>[BpfProgram]</c> whose attribute does not bind (CsBpf.dll not referenced, a missing
+    /// <c>using CsBpf;</c>): without this, nothing would be compiled and nothing said (CSBPF1007 with the C# error).
+    /// </summary>
+    private void ReportUnresolvedProgramAttribute(INamedTypeSymbol type)
+    {
+        foreach (AttributeData a in type.GetAttributes())
+        {
+            if (a.AttributeClass is not { TypeKind: TypeKind.Error, Name: "BpfProgram" or "BpfProgramAttribute" }) continue;
+            Location? at = LocationOf(a) ?? type.Locations.FirstOrDefault();
+            Report(BpfDiagnostics.SourceError, at, $"the attribute '{a.AttributeClass.Name}' of '{type.Name}' does not resolve to {WellKnownNames.BpfProgramAttribute}: reference the CsBpf package (CsBpf.dll) and add 'using CsBpf;'");
+        }
     }
 
     /// <summary>The class's name as used for the object and resource: namespace and containing types joined by '.'.</summary>
