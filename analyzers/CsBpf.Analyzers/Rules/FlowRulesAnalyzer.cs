@@ -17,8 +17,10 @@ namespace CsBpf.Analyzers.Rules
     /// span indexes that may be out of range (0019). Methods are analysed callers first, so a parameter's range
     /// is what its call sites pass (as after LLVM inlines or propagates constants into it).
     /// </summary>
-    /// <remarks>The compiler keeps the final word on 0017-0019: it emits guards LLVM must prove unreachable and
-    /// reports the survivors with these IDs, so code this analysis cannot judge is still never miscompiled.</remarks>
+    /// <remarks>The compiler checks 0017-0019 again: it emits guards LLVM must prove unreachable and reports the
+    /// survivors with these IDs, so code this analysis does not see is still never miscompiled. A division guard
+    /// this analysis proved (<see cref="Flow.GuardProofs"/>) is dropped even when LLVM cannot prove it, so code
+    /// the analyzers accept compiles.</remarks>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class FlowRulesAnalyzer : BpfCodeAnalyzer
     {
