@@ -26,6 +26,10 @@ internal static class Tools
             ["MSBUILDDISABLENODEREUSE"] = "1",
         });
 
+    /// <summary>dotnet build of a test project. The repository's projects it references (runtime, compiler,
+    /// analyzers) are already built with the tests and are not rebuilt: tests build in parallel, and a
+    /// <c>--no-incremental</c> build that rewrote CsBpf.dll while another test's build copied it made that
+    /// build fail (MSB3030).</summary>
     public static (int ExitCode, string Output) DotnetBuild(string project, params string[] extra) =>
-        Run("dotnet", ["build", project, "-c", Configuration, "-nologo", "-p:UseSharedCompilation=false", .. extra]);
+        Run("dotnet", ["build", project, "-c", Configuration, "-nologo", "-p:UseSharedCompilation=false", "-p:BuildProjectReferences=false", .. extra]);
 }
