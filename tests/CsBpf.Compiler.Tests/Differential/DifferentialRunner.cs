@@ -2,8 +2,10 @@ using System.Reflection;
 using System.Runtime.Loader;
 using System.Text;
 using CsBpf.Runtime;
+using CsBpf.TestSupport;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Xunit.Abstractions;
 
 namespace CsBpf.Compiler.Tests.Differential;
 
@@ -114,6 +116,17 @@ internal static class DifferentialRunner
             if (c.TopLevel.Length > 0) sb.AppendLine(c.TopLevel).AppendLine();
         }
         return sb.ToString();
+    }
+
+    /// <summary>Runs <paramref name="cases"/> in the kernel and on the CLR and asserts they compile and agree.</summary>
+    public static void AssertAgree(ITestOutputHelper output, IReadOnlyList<DiffCase> cases, string cpu = "v3")
+    {
+        KernelEnvironment.Require();
+        var outcome = DifferentialRunner.Run(cases, cpu);
+        output.WriteLine($"{cases.Count} cases, {outcome.Executions} kernel executions, cpu {cpu}");
+        Assert.True(outcome.CompileFailures.Count == 0, string.Join("\n\n", outcome.CompileFailures));
+        Assert.True(outcome.Mismatches.Count == 0, string.Join("\n\n", outcome.Mismatches.Take(10)));
+        Assert.True(outcome.Executions > cases.Count, "too few executions: the harness ran nothing");
     }
 
     private static DiffCase? CaseAtLine(IReadOnlyList<DiffCase> cases, string source, int line)
