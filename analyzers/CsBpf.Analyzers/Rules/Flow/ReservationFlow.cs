@@ -94,11 +94,8 @@ namespace CsBpf.Analyzers.Rules.Flow
                 if (++steps > MaxSteps) return; // pathological graph: leave it to the verifier
                 State state = entryStates[block].Copy();
                 foreach (IOperation op in block.Operations) Transfer(op, state, isBranch: false);
-                if (block.Kind == BasicBlockKind.Exit)
-                {
-                    Leak(state, methodEnd);
-                    continue;
-                }
+                // What reaches the exit block was recorded on the way in (Flow), with the place it left from.
+                if (block.Kind == BasicBlockKind.Exit) continue;
 
                 State whenTrue = state;
                 State whenFalse = state.Copy();
