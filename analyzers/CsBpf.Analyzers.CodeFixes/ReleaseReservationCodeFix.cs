@@ -136,26 +136,30 @@ namespace CsBpf.Analyzers.CodeFixes
                 Outcome? baseline = await AnalyzeAsync(new HashSet<int>(), new HashSet<int>(), cancellationToken).ConfigureAwait(false);
                 if (baseline is null) return false;
 
-                // First the exits (return, break, continue, end of the block) where the record is held on every path.
-                var exits = new HashSet<int>(_sites.Select(Index));
-                Outcome? probe = await AnalyzeAsync(new HashSet<int>(), exits, cancellationToken).ConfigureAwait(false);
+                // Where the record is held on every path (observing probes, which release nothing).
+                var all = new HashSet<int>(_sites.Concat(_elseSites).Select(Index));
+                Outcome? probe = await AnalyzeAsync(new HashSet<int>(), all, cancellationToken).ConfigureAwait(false);
                 if (probe is null) return false;
-                var chosen = new HashSet<int>(exits.Where(probe.HeldEverywhere.Contains));
-                Outcome? result = await AnalyzeAsync(chosen, new HashSet<int>(), cancellationToken).ConfigureAwait(false);
-                if (result is null) return false;
-                if (result.Leaks)
+                // Exits first (returns, then break/continue/the end of the block), then a missing else. Each place is
+                // kept only when the result stays sound: every inserted release reached with the record held, no
+                // existing Submit/Discard left to run after it. Stop when nothing leaks.
+                IEnumerable<int> candidates = _sites.OrderBy(s => s is ReturnStatementSyntax ? 0 : 1).Select(Index)
+                    .Concat(_elseSites.Select(Index).Reverse())
+                    .Where(probe.HeldEverywhere.Contains);
+                var chosen = new HashSet<int>();
+                foreach (int site in candidates)
                 {
-                    // Then the missing else of an if whose taken branch releases it (the path that skips the if leaks).
-                    var elses = new HashSet<int>(_elseSites.Select(Index));
-                    probe = await AnalyzeAsync(chosen, elses, cancellationToken).ConfigureAwait(false);
-                    if (probe is null) return false;
-                    chosen.UnionWith(elses.Where(probe.HeldEverywhere.Contains));
-                    result = await AnalyzeAsync(chosen, new HashSet<int>(), cancellationToken).ConfigureAwait(false);
-                    if (result is null) return false;
+                    var trial = new HashSet<int>(chosen) { site };
+                    Outcome? result = await AnalyzeAsync(trial, new HashSet<int>(), cancellationToken).ConfigureAwait(false);
+                    if (result is null || !trial.All(result.HeldEverywhere.Contains) || result.UnheldReleases > baseline.UnheldReleases) continue;
+                    chosen = trial;
+                    if (!result.Leaks)
+                    {
+                        _chosen = chosen;
+                        return true;
+                    }
                 }
-                if (result.Leaks || chosen.Count == 0 || !chosen.All(result.HeldEverywhere.Contains) || result.UnheldReleases > baseline.UnheldReleases) return false;
-                _chosen = chosen;
-                return true;
+                return false;
             }
 
             public Document Apply(string release) => _document.WithSyntaxRoot(Insert(_chosen, new HashSet<int>(), release));
@@ -242,7 +246,10 @@ namespace CsBpf.Analyzers.CodeFixes
                             return block.WithStatements(SyntaxFactory.List(statements));
                         }
                         case IfStatementSyntax ifStatement when site >= 0:
-                            return ifStatement.WithElse(SyntaxFactory.ElseClause(SyntaxFactory.Block(Release(site)))).WithAdditionalAnnotations(Formatter.Annotation);
+                            // The closing brace ends the line as the if did (elastic trivia there would get a blank line after it).
+                            BlockSyntax elseBlock = SyntaxFactory.Block(Release(site));
+                            elseBlock = elseBlock.WithCloseBraceToken(elseBlock.CloseBraceToken.WithTrailingTrivia(ifStatement.GetTrailingTrivia()));
+                            return ifStatement.WithElse(SyntaxFactory.ElseClause(elseBlock)).WithAdditionalAnnotations(Formatter.Annotation);
                         case StatementSyntax jump when site >= 0 && original.Parent is not BlockSyntax:
                             return SyntaxFactory.Block(Release(site), jump.WithoutTrivia())
                                 .WithLeadingTrivia(jump.GetLeadingTrivia()).WithTrailingTrivia(jump.GetTrailingTrivia())

@@ -161,6 +161,74 @@ public class RingBufferReservationTests
                 }
         """, Ring), 0);
 
+    [Fact]
+    public Task Releases_the_record_in_a_loop_callback_lambda() => Fix(Program("""
+                ulong acc = 0;
+                Bpf.Loop(4, static (uint i, ref ulong a) =>
+                {
+                    ref ulong e = ref {|CSBPF0061:Ring.Reserve<ulong>()|};
+                    if (Unsafe.IsNullRef(ref e)) return 1;
+                    e = a;
+                    return 0;
+                }, ref acc);
+        """, Ring), Program("""
+                ulong acc = 0;
+                Bpf.Loop(4, static (uint i, ref ulong a) =>
+                {
+                    ref ulong e = ref Ring.Reserve<ulong>();
+                    if (Unsafe.IsNullRef(ref e)) return 1;
+                    e = a;
+                    Ring.Discard(ref e);
+                    return 0;
+                }, ref acc);
+        """, Ring), 0);
+
+    /// <summary>Both ifs skip with the record held, but a release in the first one's else would run before the
+    /// second one's Submit: only the second gets the else.</summary>
+    [Fact]
+    public Task Never_inserts_a_release_that_an_existing_Submit_would_follow() => Fix(Program("""
+                ref ulong e = ref {|CSBPF0061:Ring.Reserve<ulong>()|};
+                if (Unsafe.IsNullRef(ref e)) return 0;
+                if (Bpf.GetSmpProcessorId() == 1) e = 5;
+                if (Bpf.GetSmpProcessorId() == 2) Ring.Submit(ref e);
+        """, Ring), Program("""
+                ref ulong e = ref Ring.Reserve<ulong>();
+                if (Unsafe.IsNullRef(ref e)) return 0;
+                if (Bpf.GetSmpProcessorId() == 1) e = 5;
+                if (Bpf.GetSmpProcessorId() == 2) Ring.Submit(ref e);
+                else
+                {
+                    Ring.Discard(ref e);
+                }
+        """, Ring), 0);
+
+    /// <summary>The break leaves the loop with the record held, but the Submit after the loop releases it: only the
+    /// return leaks.</summary>
+    [Fact]
+    public Task Releases_only_where_the_path_leaks() => Fix(Program("""
+                ref ulong e = ref {|CSBPF0061:Ring.Reserve<ulong>()|};
+                if (Unsafe.IsNullRef(ref e)) return 0;
+                for (int i = 0; i < 4; i++)
+                {
+                    if (i == (int)Bpf.GetSmpProcessorId()) break;
+                    if (i == 3) return 1;
+                }
+                Ring.Submit(ref e);
+        """, Ring), Program("""
+                ref ulong e = ref Ring.Reserve<ulong>();
+                if (Unsafe.IsNullRef(ref e)) return 0;
+                for (int i = 0; i < 4; i++)
+                {
+                    if (i == (int)Bpf.GetSmpProcessorId()) break;
+                    if (i == 3)
+                    {
+                        Ring.Discard(ref e);
+                        return 1;
+                    }
+                }
+                Ring.Submit(ref e);
+        """, Ring), 0);
+
     /// <summary>A return whose value reads the record cannot release it first: no fix is offered (rather than a
     /// fix the verifier would refuse).</summary>
     [Fact]
