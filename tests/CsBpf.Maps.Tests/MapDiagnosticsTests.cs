@@ -169,6 +169,12 @@ public sealed class MapDiagnosticsTests
     [InlineData("for (int i = 0; i < 4; i++) { ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) break; e.A = (uint)i; if (i == 2) { Ring.Discard(ref e); continue; } Ring.Submit(ref e); } return 0;")]
     [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e) || a.Key == 7) { if (!Unsafe.IsNullRef(ref e)) Ring.Discard(ref e); return 0; } Ring.Submit(ref e); return 0;")]
     [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) return 0; Finish(ref e); return 0;")]
+    // The shapes the CSBPF0061 code fix writes (tests/CsBpf.Analyzers.Tests RingBufferReservationTests): a missing else,
+    // a release before a return in a loop that a break leaves towards a Submit, at the end of a loop body, in a callback.
+    [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) return 0; if (a.Key == 1) e.A = 5; if (a.Key == 2) Ring.Submit(ref e); else { Ring.Discard(ref e); } return 0;")]
+    [InlineData("ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) return 0; for (int i = 0; i < 4; i++) { if (i == (int)a.Key) break; if (i == 3) { Ring.Discard(ref e); return 1; } } Ring.Submit(ref e); return 0;")]
+    [InlineData("for (int i = 0; i < 4; i++) { ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) break; e.A = (uint)i; Ring.Discard(ref e); } return 0;")]
+    [InlineData("ulong acc = a.Value; Bpf.Loop(4, static (uint i, ref ulong x) => { ref Small e = ref Ring.Reserve<Small>(); if (Unsafe.IsNullRef(ref e)) return 1; e.A = (uint)x; Ring.Discard(ref e); return 0; }, ref acc); return 0;")]
     public void Reservations_released_on_every_path_compile_and_pass_the_verifier(string body)
     {
         KernelEnvironment.Require();

@@ -154,7 +154,6 @@ internal sealed partial class FunctionLowering
         _propertyCaptures.Clear();
         _inMemory = null;
         FindLvalueCaptures(cfg);
-        CheckRingBufferReservations(cfg);
     }
 
     /// <summary>Locals and parameters assigned anywhere after their declaration (declarator initializers are

@@ -68,6 +68,17 @@ internal static class RuleTest
         await test.RunAsync();
     }
 
+    /// <summary>Applies the code fix's action number <paramref name="codeActionIndex"/> (when it offers several).</summary>
+    public static async Task FixAsync<TAnalyzer, TCodeFix>(string source, string fixedSource, int codeActionIndex, params DiagnosticResult[] expected)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+        where TCodeFix : CodeFixProvider, new()
+    {
+        var test = new CSharpCodeFixTest<TAnalyzer, TCodeFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource, CodeActionIndex = codeActionIndex };
+        Configure(test);
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
     private static void Configure<TVerifier>(AnalyzerTest<TVerifier> test) where TVerifier : IVerifier, new()
     {
         test.ReferenceAssemblies = new ReferenceAssemblies("net10.0");
