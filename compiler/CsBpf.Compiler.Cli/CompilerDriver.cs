@@ -19,9 +19,11 @@ public static class CompilerDriver
     public static int Run(CommandLineOptions options, TextWriter output, CancellationToken cancellationToken = default)
     {
         var compilation = CreateCompilation(options, cancellationToken);
+        CompilerTimings.Mark("parse");
         var result = BpfCompiler.Compile(compilation, new BpfCompilerOptions { Cpu = options.Cpu, Optimize = options.Optimize }, cancellationToken);
 
         WriteObjects(options.OutputDirectory, result.Objects);
+        CompilerTimings.Mark("write objects");
 
         foreach (var diagnostic in result.Diagnostics)
         {

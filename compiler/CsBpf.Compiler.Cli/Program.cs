@@ -1,8 +1,10 @@
 using CsBpf.Analyzers.Diagnostics;
+using CsBpf.Compiler;
 using CsBpf.Compiler.Cli;
 
 // csbpfc: thin front end of CsBpf.Compiler. Exit codes: 0 success, 1 compile errors (or an internal
 // error), 2 bad usage.
+CompilerTimings.Mark("runtime start-up");
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
 
@@ -25,6 +27,8 @@ catch (Exception e) when (e is IOException or UnauthorizedAccessException)
     Console.Error.WriteLine($"{CanonicalDiagnosticFormatter.ToolName}: error: {e.Message}");
     return 2;
 }
+
+CompilerTimings.Mark("command line");
 
 if (options.ShowHelp)
 {

@@ -27,9 +27,11 @@ public static class BpfCompiler
 
         compilation = UsdtSupport.AddSupport(compilation, diagnostics);
         IReadOnlyList<BpfClassModel> classes = new ProgramDiscovery(compilation, diagnostics).Discover(cancellationToken);
+        CompilerTimings.Mark("discovery");
         // The rule set runs whenever there is a [BpfProgram] class, valid or not (discovery reported the invalid ones).
         var (ruleDiagnostics, provenGuards) = classes.Count == 0 && diagnostics.Count == 0
             ? ([], ProvenGuards.None) : RuleSetRunner.RunWithProofs(compilation, cancellationToken, options.DisabledRules);
+        CompilerTimings.Mark("rule set");
         // Declaration checks exist in the rule set (DeclarationAnalyzer) and in discovery: report each once.
         diagnostics.RemoveAll(d => ruleDiagnostics.Any(r => IsSameReport(r, d)));
         diagnostics.AddRange(ruleDiagnostics);
@@ -37,6 +39,7 @@ public static class BpfCompiler
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (ReportSourceErrors(compilation, model, diagnostics, cancellationToken)) continue;
+            CompilerTimings.Mark("C# errors of " + model.FullName);
             if (HasErrorInside(model, ruleDiagnostics)) continue;
             try
             {

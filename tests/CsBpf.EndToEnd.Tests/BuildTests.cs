@@ -6,7 +6,7 @@ namespace CsBpf.EndToEnd.Tests;
 public class BuildTests
 {
     /// <summary>A throwaway project outside the repo wired like the samples (as the package would do).</summary>
-    private static string CreateProject(string name, string bpfSource)
+    internal static string CreateProject(string name, string bpfSource)
     {
         string dir = Path.Combine(Path.GetTempPath(), "csbpf-build-" + Guid.NewGuid().ToString("N"), name);
         Directory.CreateDirectory(dir);
@@ -22,7 +22,7 @@ public class BuildTests
         return dir;
     }
 
-    private const string Good = """
+    internal const string Good = """
         using CsBpf;
         namespace Built;
         [BpfProgram(License = "GPL")]

@@ -63,7 +63,10 @@ internal sealed class BenchOptions
     public string Corpus => Path.Combine(Repo, "bench", "compiler", "corpus");
     public string Out => OutDirectory ?? Path.Combine(Repo, "bench", "compiler", "out");
     public string Results => ResultsPath ?? Path.Combine(Repo, "bench", "RESULTS.md");
-    public string Csbpfc => Path.Combine(Repo, "compiler", "CsBpf.Compiler.Cli", "bin", "Release", "net10.0", "csbpfc.dll");
+    /// <summary>The csbpfc builds run: the ReadyToRun copy when the compiler project made it (CsBpfReadyToRun,
+    /// the default), the IL one otherwise.</summary>
+    public string Csbpfc => File.Exists(ReadyToRunCsbpfc) ? ReadyToRunCsbpfc : Path.Combine(Repo, "compiler", "CsBpf.Compiler.Cli", "bin", "Release", "net10.0", "csbpfc.dll");
+    private string ReadyToRunCsbpfc => Path.Combine(Repo, "compiler", "CsBpf.Compiler.Cli", "bin", "Release", "net10.0", "readytorun", "csbpfc.dll");
     public string CsBpfDll => Path.Combine(Repo, "runtime", "CsBpf", "bin", "Release", "net10.0", "CsBpf.dll");
 
     /// <summary>The clang command line, minus input and output.</summary>
@@ -336,12 +339,19 @@ internal sealed class Report(BenchOptions options, List<Entry> entries, DateTime
         double gClang = Tools.GeoMean(entries.Select(e => Tools.Median(e.ClangMs)));
         Line($"| **geomean** | **{Bench.Show(gCold)}** | **{Bench.Show(gWarm)}** | **{Bench.Show(gClang)}** | **{Times(gCold / gClang)}** | **{Times(gWarm / gClang)}** |");
         Line();
-        Line($"Medians. cold: one `dotnet exec csbpfc.dll --out <dir> --cpu {options.Cpu} --reference CsBpf.dll --reference <each framework dll> <name>.cs` " +
+        Line($"Medians. cold: one `dotnet exec {Path.GetRelativePath(options.Repo, options.Csbpfc)} --out <dir> --cpu {options.Cpu} --reference CsBpf.dll --reference <each framework dll> <name>.cs` " +
              $"process per compile (.NET start-up, Roslyn, libLLVM load, O2, emit), {options.ColdRuns} runs. " +
              $"warm: `BpfCompiler.Compile` repeated in one process after a warm-up over the corpus (each compile reads and parses the file, " +
              $"creates a new CSharpCompilation, binds, lowers, runs O2 and emits; only the metadata references are reused), {options.WarmRuns} runs. " +
              $"clang-19: one process per compile, {options.ClangRuns} runs (clang has no warm mode).");
         Line();
+        // Hand-measured notes on cold start (IL against ReadyToRun, bench/compiler/cold-start.sh), kept across runs.
+        string coldStart = Path.Combine(options.Repo, "bench", "compiler", "cold-start.md");
+        if (File.Exists(coldStart))
+        {
+            foreach (string l in File.ReadAllText(coldStart).Replace("\r\n", "\n").TrimEnd().Split('\n')) Line(l);
+            Line();
+        }
 
         string diagnoses = Path.Combine(options.Repo, "bench", "compiler", "diagnoses.md");
         if (File.Exists(diagnoses))

@@ -42,6 +42,7 @@ public static unsafe class LlvmLibrary
                 // LLVM's default fatal-error handler prints a bare message and exits; say who failed and in
                 // the build's canonical error format, so MSBuild shows it as an error instead of a silent exit.
                 LibLlvm.InstallFatalErrorHandler(&OnFatalError);
+                CompilerTimings.Mark("libLLVM load");
             }
             catch (LlvmNotFoundException e)
             {

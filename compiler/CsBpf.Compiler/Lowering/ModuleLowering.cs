@@ -88,6 +88,7 @@ internal sealed partial class ModuleLowering : IDisposable
         if (Diagnostics.Count != errorsBefore) return null;
 
         Llvm.FinalizeDebugInfo();
+        CompilerTimings.Mark("lowering to IR");
         // Compiler debugging aid: CSBPF_DUMP_IR=<dir> writes each module's IR before optimisation.
         if (Environment.GetEnvironmentVariable("CSBPF_DUMP_IR") is { Length: > 0 } dumpDir)
         {
@@ -101,10 +102,12 @@ internal sealed partial class ModuleLowering : IDisposable
         Llvm.Optimize(Options.Cpu, Options.Optimize);
         Llvm.HideStackIndexBits();
         Llvm.MakeContextAccessesVolatile();
+        CompilerTimings.Mark("LLVM optimize");
         if (Environment.GetEnvironmentVariable("CSBPF_DUMP_IR") is { Length: > 0 } optimizedDumpDir)
             File.WriteAllText(Path.Combine(optimizedDumpDir, Model.FullName + ".opt.ll"), Llvm.PrintIr());
         if (ReportUnprovenGuards(proofClone) || ReportBackendErrors()) return null;
         byte[] elf = Llvm.EmitObject();
+        CompilerTimings.Mark("LLVM emit");
         return ReportBackendErrors() ? null : elf;
     }
 
