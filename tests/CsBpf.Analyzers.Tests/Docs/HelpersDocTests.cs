@@ -69,7 +69,8 @@ public class HelpersDocTests
               .Append(" | `").Append(KernelName(first.Summary) ?? "?").Append('`')
               .Append(" | ").Append(signatures)
               .Append(" | ").Append(first.Attribute.GplOnly ? "yes" : "")
-              .Append(" | ").Append(Describe(first.Attribute.Programs))
+              // Overloads for different program types (bpf_redirect: TcRedirect, XdpRedirect) together cover them all.
+              .Append(" | ").Append(Describe(group.Aggregate((BpfProgramTypes)0, (types, h) => types | h.Attribute.Programs)))
               .Append(" | ").Append(group.Select(h => Since(h.Summary)).FirstOrDefault(v => v.Length > 0) ?? "")
               .Append(" | ").Append(Description(first.Summary))
               .Append(" |\n");

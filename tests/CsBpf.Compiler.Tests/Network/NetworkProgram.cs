@@ -32,8 +32,11 @@ internal sealed class NetworkProgram : IDisposable
     /// <summary>The object file.</summary>
     public byte[] Elf { get; }
 
-    /// <summary>Compiles <paramref name="source"/> (one [BpfProgram] class), loads the object and the IL.</summary>
-    public static NetworkProgram Load(string source, string cpu = "v3")
+    /// <summary>
+    /// Compiles <paramref name="source"/> (one [BpfProgram] class), loads the object and the IL;
+    /// <paramref name="beforeLoad"/> runs between open and load (to set <c>.rodata</c> globals).
+    /// </summary>
+    public static NetworkProgram Load(string source, string cpu = "v3", Action<BpfObject>? beforeLoad = null)
     {
         KernelEnvironment.Require();
         CSharpCompilation compilation = TestCompiler.CreateCompilation(source);
@@ -51,6 +54,7 @@ internal sealed class NetworkProgram : IDisposable
         var bpf = BpfObject.Open(elf, "net");
         try
         {
+            beforeLoad?.Invoke(bpf);
             bpf.Load();
         }
         catch
