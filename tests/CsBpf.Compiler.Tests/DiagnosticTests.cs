@@ -110,6 +110,33 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void A_division_proved_only_for_the_callers_in_its_class_is_still_guarded_for_other_callers()
+    {
+        // The rule set analyses Div with the divisor its own class passes (5) and finds nothing to report; the
+        // other class passes anything. That proof must not drop the compiler's guard (GuardProofs, RecordsProofs).
+        const string source = """
+            using CsBpf;
+            public struct Args { public long X; public long Y; public long R; }
+            [BpfProgram(License = "GPL")]
+            public static partial class Shared
+            {
+                [Syscall] static int RunShared(ref Args a) { a.R = Div(a.X, 5); return 0; }
+                public static long Div(long x, long d) => d == -1 ? -x : x / d;
+            }
+            [BpfProgram(License = "GPL")]
+            public static partial class User
+            {
+                [Syscall] static int RunUser(ref Args a) { a.R = Shared.Div(a.X, a.Y); return 0; }
+            }
+            """;
+        var result = TestCompiler.Compile(source);
+        Diagnostic d = Assert.Single(result.Diagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("CSBPF0017", d.Id);
+        Assert.Equal("x / d", d.Location.SourceTree!.ToString().Substring(d.Location.SourceSpan.Start, d.Location.SourceSpan.Length));
+        Assert.Contains(result.Objects, o => o.ClassFullName == "Shared");
+    }
+
+    [Fact]
     public void Division_compiles_when_it_cannot_throw_and_is_refused_where_CSharp_would_throw()
     {
         string signed = Program("int a = (int)Bpf.GetSmpProcessorId(); int q = a / 3 + a % -7; Counts.Update(1, (ulong)q);");

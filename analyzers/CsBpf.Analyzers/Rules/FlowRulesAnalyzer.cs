@@ -70,6 +70,7 @@ namespace CsBpf.Analyzers.Rules
                 // Code with C# errors: the C# compiler reports it; guessing around the errors would only add noise.
                 if (method.Graph is null || HasErrors(method.Body)) continue;
                 var entry = new FlowState();
+                bool narrowed = false;
                 if (!method.IsProgram && arguments.TryGetValue(method.Method, out var sites)
                     && sites.Count == (callers.TryGetValue(method.Method, out int expected) ? expected : -1))
                 {
@@ -79,10 +80,14 @@ namespace CsBpf.Analyzers.Rules
                         FlowValue? joined = null;
                         foreach (FlowValue[] site in sites)
                             joined = joined is { } j ? FlowValue.Join(j, site[p.Ordinal]) : site[p.Ordinal];
-                        if (joined is { } value) entry.Set(p, value.WithoutFacts());
+                        if (joined is not { } value) continue;
+                        entry.Set(p, value.WithoutFacts());
+                        narrowed |= value.Integer is { } range ? Interval.Of(p.Type) is not { } whole || !range.Equals(whole)
+                            : value.Length is not null || value.Reference != Nullness.Unknown;
                     }
                 }
-                var analysis = new MethodFlowAnalysis(method, code.Symbols, entry) { Callees = code.Find };
+                // Proofs that rest on the call sites seen here are not the compiler's to rely on (RecordsProofs).
+                var analysis = new MethodFlowAnalysis(method, code.Symbols, entry) { Callees = code.Find, RecordsProofs = !narrowed };
                 analysis.Run(report);
                 foreach (var (callee, values) in analysis.CallSites.Values)
                 {

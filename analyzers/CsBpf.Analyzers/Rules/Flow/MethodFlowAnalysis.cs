@@ -617,6 +617,12 @@ namespace CsBpf.Analyzers.Rules.Flow
         /// <summary>Resolves a called method to its BPF code (set by the class analysis).</summary>
         public Func<IMethodSymbol, BpfMethodCode?>? Callees { get; set; }
 
+        /// <summary>Whether what the reporting pass proves holds for every call of the method, so the compiler may
+        /// rely on it (<see cref="GuardProofs"/>): false when the entry state narrows parameters from the call
+        /// sites this analysis saw (a caller outside the class, such as another BPF class or a helper library,
+        /// may pass anything).</summary>
+        public bool RecordsProofs { get; set; }
+
         private static bool IsOutArgument(IArgumentOperation argument) => argument.Parameter?.RefKind == RefKind.Out;
 
         private FlowValue Property(IPropertyReferenceOperation property, FlowState state)
@@ -658,7 +664,7 @@ namespace CsBpf.Analyzers.Rules.Flow
             bool mayOverflow = signed && d.Contains(-1) && (dividend.Integer ?? range.Value).Contains(range.Value.Lo) && (!constant || d.IsConstant);
             if (mayOverflow)
                 ReportOnce(BpfDiagnostics.DivisionOverflow, at.Syntax, DiagnosticText.Snippet(divisorOperation.Syntax));
-            if (_report is not null)
+            if (_report is not null && RecordsProofs)
             {
                 // The reporting pass: what it proved, for the compiler's guards (GuardProofs).
                 GuardProofs.Record(at.Syntax, BpfDiagnostics.DivisionByZero.Id, !mayBeZero);
