@@ -39,7 +39,7 @@ public static class BpfCompiler
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (ReportSourceErrors(compilation, model, diagnostics, cancellationToken)) continue;
-            CompilerTimings.Mark("C# errors of " + model.FullName);
+            if (CompilerTimings.Enabled) CompilerTimings.Mark("C# errors of " + model.FullName);
             if (HasErrorInside(model, ruleDiagnostics)) continue;
             try
             {

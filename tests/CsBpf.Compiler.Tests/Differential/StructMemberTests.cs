@@ -17,15 +17,7 @@ public class StructMemberTests(ITestOutputHelper output)
 
     private void AssertAgree(IReadOnlyList<DiffCase> cases, string cpu = "v3") => DifferentialRunner.AssertAgree(output, cases, cpu);
 
-    /// <summary>A hash of a struct's bytes, computed by whoever runs it.</summary>
-    private const string Digest = """
-        static unsafe ulong Digest(byte* p, int size)
-        {
-            ulong h = (ulong)size;
-            for (int i = 0; i < size; i++) h = h * 1099511628211UL ^ p[i];
-            return h;
-        }
-        """;
+    private const string Digest = LayoutTests.Digest;
 
     [Fact]
     public void Constructors_chained_constructors_field_initializers_and_object_initializers()

@@ -11,23 +11,7 @@ public class GuardSiteTests
 {
     private static BpfCompilationResult CompileWithoutRules(string body)
     {
-        string source = $$"""
-            using System;
-            using CsBpf;
-            [BpfProgram(License = "GPL")]
-            public static partial class P
-            {
-                [Map] static readonly HashMap<uint, ulong> Counts = new(maxEntries: 16);
-                [Tracepoint("syscalls", "sys_enter_openat")]
-                static int Prog(TracepointContext ctx)
-                {
-                    ulong r = 0;
-                    {{body}}
-                    Counts.Update(1, r);
-                    return 0;
-                }
-            }
-            """;
+        string source = RuleSetEquivalenceTests.OpenatProgram(body);
         var rules = Frontend.RuleSetRunner.Analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).ToHashSet();
         return BpfCompiler.Compile(TestCompiler.CreateCompilation(source), new BpfCompilerOptions { DisabledRules = rules });
     }

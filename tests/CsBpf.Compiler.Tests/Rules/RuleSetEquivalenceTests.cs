@@ -108,6 +108,26 @@ public class RuleSetEquivalenceTests(ITestOutputHelper output)
         Assert.Equal(refused.Order(), flagged.Order());
     }
 
+    /// <summary>A tracepoint program whose body is <paramref name="body"/>, with a <c>ulong r</c> it stores in a map
+    /// (so nothing the body computes is dead).</summary>
+    internal static string OpenatProgram(string body) => $$"""
+        using System;
+        using CsBpf;
+        [BpfProgram(License = "GPL")]
+        public static partial class P
+        {
+            [Map] static readonly HashMap<uint, ulong> Counts = new(maxEntries: 16);
+            [Tracepoint("syscalls", "sys_enter_openat")]
+            static int Prog(TracepointContext ctx)
+            {
+                ulong r = 0;
+                {{body}}
+                Counts.Update(1, r);
+                return 0;
+            }
+        }
+        """;
+
     /// <summary>Divisions and indexes at the edge of what can be proven: the analyzers flag each one exactly when
     /// the compiler's own guard (LLVM's proof) refuses it — except where LLVM proves less than the analysis
     /// (<paramref name="agree"/> false: the compiler keeps the final word and refuses; the analyzers never flag
@@ -147,23 +167,7 @@ public class RuleSetEquivalenceTests(ITestOutputHelper output)
     [InlineData(true, "TaskComm c = default; int i = (int)Bpf.GetSmpProcessorId(); c[i & 15] = 1; r = c[(i >> 4) & 31];")]
     public void Borderline_proofs_agree_with_the_compiler(bool agree, string body)
     {
-        string source = $$"""
-            using System;
-            using CsBpf;
-            [BpfProgram(License = "GPL")]
-            public static partial class P
-            {
-                [Map] static readonly HashMap<uint, ulong> Counts = new(maxEntries: 16);
-                [Tracepoint("syscalls", "sys_enter_openat")]
-                static int Prog(TracepointContext ctx)
-                {
-                    ulong r = 0;
-                    {{body}}
-                    Counts.Update(1, r);
-                    return 0;
-                }
-            }
-            """;
+        string source = OpenatProgram(body);
         CSharpCompilation compilation = TestCompiler.CreateCompilation(source);
         var flagged = AnalyzerErrors(compilation).Select(d => d.Id).Order().ToList();
         var refused = CompileWithout(compilation, AllRules).Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.Id).Order().ToList();
